@@ -1,0 +1,7 @@
+"""``python -m mdvalidator``."""
+
+import sys
+
+from mdvalidator.cli import main
+
+sys.exit(main())

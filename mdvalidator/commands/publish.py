@@ -1,0 +1,17 @@
+"""`mdvalidator publish` (not yet available)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+HELP = "publish"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("rest", nargs="*")
+
+
+def run(args: argparse.Namespace) -> int:
+    print("mdvalidator: 'publish' is not available yet", file=sys.stderr)
+    return 2

@@ -1,0 +1,97 @@
+"""The records that flow out of every stage: problems and asset verdicts.
+
+All are frozen: a stage that wants to change a problem makes a new one (``dataclasses.replace``).
+Positions are 1-based; line 0 means "the whole file".
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Severity(enum.IntEnum):
+    """How bad a problem is; ordered so that ``max()`` gives the worst."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        """``"warning"`` -> ``Severity.WARNING``; raises ``ValueError`` naming the choices."""
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            choices = ", ".join(s.label for s in cls)
+            raise ValueError(f"unknown severity {text!r} (choose from {choices})") from None
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One finding at one place. Ordered by path, line, column, then rule code."""
+
+    path: str
+    line: int
+    column: int
+    rule: str
+    name: str
+    severity: Severity
+    message: str
+
+
+class AssetStatus(str, enum.Enum):
+    """Outcome of verifying one asset (the JSON contract's ``status`` values)."""
+
+    VERIFIED = "verified"
+    MISMATCH = "mismatch"
+    UNREACHABLE = "unreachable"
+    BLOCKED = "blocked"
+    TOO_LARGE = "too-large"
+    SKIPPED = "skipped"
+    CACHED = "cached"
+
+
+@dataclass(frozen=True, order=True)
+class AssetRef:
+    """An asset a descriptor promises: where it is declared, its link and its sha256.
+
+    ``line`` is the line of the link; ``sha_line`` the line of the digest (a mismatch is
+    reported there). ``expected`` is lower-case hex, possibly malformed (then not fetched).
+    """
+
+    path: str
+    line: int
+    url: str
+    expected: str
+    sha_line: int = 0
+    file_format: str = ""
+
+
+@dataclass(frozen=True)
+class AssetResult:
+    """What verification found for one :class:`AssetRef`."""
+
+    ref: AssetRef
+    status: AssetStatus
+    actual: str | None = None
+    bytes: int = 0
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything a run found: the engine's return value, the reporters' input."""
+
+    checked: int
+    problems: tuple[Problem, ...]
+    assets: tuple[AssetResult, ...] = ()
+
+    def failed(self, strict: bool = False) -> bool:
+        """True when any problem is an error (or, with ``strict``, a warning)."""
+        floor = Severity.WARNING if strict else Severity.ERROR
+        return any(p.severity >= floor for p in self.problems)

@@ -1,0 +1,1 @@
+"""Publishing a report to a pull request: GitHub check runs and comments, Gitee comments."""
