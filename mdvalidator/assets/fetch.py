@@ -1,0 +1,399 @@
+"""Safe HTTP(S) for untrusted links: checked addresses, pinned connections, bounded everything.
+
+Every request resolves the host once, refuses the lot if any address is not public (unless the
+options allow private networks), and connects to exactly the address it checked, sending the
+real host name in ``Host`` and in TLS SNI (certificates are verified against the name). Each
+redirect hop goes through the same gate. Nothing is read from the environment: no proxies, no
+``.netrc`` credentials. Bodies are asked for with ``Accept-Encoding: identity`` and never
+decoded. Public API: :class:`FetchError`, :func:`fetch_small`, :func:`probe`, :func:`open_url`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from functools import cache
+from typing import TypeVar
+from urllib.parse import quote, urljoin, urlsplit
+
+from mdvalidator import __version__
+from mdvalidator.assets.addresses import (
+    blocked_reason,
+    literal_address,
+    parse_resolved,
+    system_resolver,
+)
+from mdvalidator.assets.options import AssetOptions
+from mdvalidator.problem import AssetStatus
+from mdvalidator.sanitize import clean, redact_url
+
+USER_AGENT = f"mdvalidator/{__version__} (+asset sha256 verification)"
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504}) | frozenset(range(520, 530))
+T = TypeVar("T")
+
+
+class FetchError(Exception):
+    """A fetch that failed for good. ``message`` is safe to print (sanitised, redacted URL).
+
+    ``status`` is UNREACHABLE, BLOCKED or TOO_LARGE; ``reason`` a short machine-readable word:
+    ``timeout``, ``http``, ``dns``, ``connect``, ``dropped``, ``redirects``, ``scheme``,
+    ``address``, ``size``, ``url``, ``protocol``.
+    """
+
+    def __init__(self, status: AssetStatus, message: str, reason: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.reason = reason
+
+
+class Retryable(Exception):
+    """A failure worth another attempt; ``error`` is what to report if none is left."""
+
+    def __init__(self, error: FetchError, wait: float | None = None) -> None:
+        super().__init__(error.message)
+        self.error = error
+        self.wait = wait
+
+
+class Deadline:
+    """A total time budget shared by every attempt at one fetch."""
+
+    def __init__(self, seconds: float) -> None:
+        self.end = time.monotonic() + seconds
+
+    def remaining(self) -> float:
+        return max(0.0, self.end - time.monotonic())
+
+    def expired(self) -> bool:
+        return time.monotonic() >= self.end
+
+
+def unreachable(url: str, what: str, reason: str) -> FetchError:
+    return FetchError(AssetStatus.UNREACHABLE, f"{redact_url(url)}: {what}", reason)
+
+
+def timed_out(url: str, options: AssetOptions) -> FetchError:
+    return unreachable(url, f"timed out (deadline {options.deadline:g}s)", "timeout")
+
+
+@cache
+def _tls_context() -> ssl.SSLContext:
+    context = ssl.create_default_context()
+    try:
+        import certifi
+
+        context.load_verify_locations(certifi.where())
+    except (ImportError, OSError):
+        pass
+    return context
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """An HTTP connection to a checked address, whatever ``host`` would resolve to now."""
+
+    def __init__(self, host: str, port: int, address: str, connect_timeout: float) -> None:
+        super().__init__(host, port, timeout=connect_timeout)
+        self.address = address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+class _PinnedHTTPSConnection(_PinnedHTTPConnection):
+    default_port = 443
+
+    def connect(self) -> None:
+        super().connect()
+        self.sock = _tls_context().wrap_socket(self.sock, server_hostname=self.host)
+
+
+@dataclass
+class Opened:
+    """A response whose headers have arrived; the body is still on the wire."""
+
+    url: str
+    response: http.client.HTTPResponse
+    connection: http.client.HTTPConnection
+    watchdog: threading.Timer | None = None
+    hops: list[str] = field(default_factory=list)
+
+    def header(self, name: str) -> str | None:
+        return self.response.getheader(name)
+
+    def close(self) -> None:
+        if self.watchdog is not None:
+            self.watchdog.cancel()
+        self.connection.close()
+
+
+def check_url(url: str, options: AssetOptions) -> tuple[str, str, int, str]:
+    """(scheme, IDNA host, port, request target) of an allowed URL, or :class:`FetchError`."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        raise unreachable(url, "not a valid URL", "url") from None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        message = f"{redact_url(url)}: only http and https links are fetched"
+        raise FetchError(AssetStatus.BLOCKED, message, "scheme")
+    host = parts.hostname or ""
+    if not host:
+        raise unreachable(url, "no host in URL", "url")
+    if literal_address(host) is None:
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise unreachable(url, "host name is not valid", "url") from None
+    target = quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~")
+    if parts.query:
+        target += "?" + quote(parts.query, safe="/%:@!$&'()*+,;=-._~?")
+    return scheme, host, port or (443 if scheme == "https" else 80), target
+
+
+def resolve_checked(url: str, host: str, port: int, options: AssetOptions) -> str:
+    """The address to connect to: every address of ``host`` must be allowed, else BLOCKED."""
+    literal = literal_address(host)
+    if literal is not None:
+        addresses = [literal]
+    else:
+        resolver = options.resolver or system_resolver
+        try:
+            addresses = parse_resolved(resolver(host, port))
+        except (OSError, UnicodeError, ValueError):
+            raise unreachable(url, f"cannot resolve host {clean(host, 100)!r}", "dns") from None
+        if not addresses:
+            raise unreachable(url, f"cannot resolve host {clean(host, 100)!r}", "dns")
+    if not options.allow_private_network:
+        for address in addresses:
+            reason = blocked_reason(address)
+            if reason:
+                raise FetchError(
+                    AssetStatus.BLOCKED,
+                    f"{redact_url(url)}: {address} is {reason} "
+                    "(use --allow-private-network for internal mirrors)",
+                    "address",
+                )
+    return str(addresses[0])
+
+
+def _arm_watchdog(connection: http.client.HTTPConnection, deadline: Deadline) -> threading.Timer:
+    """Cut the connection when the deadline passes, so a slow drip cannot outlive it."""
+
+    def cut() -> None:
+        sock = connection.sock
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    timer = threading.Timer(deadline.remaining(), cut)
+    timer.daemon = True
+    timer.start()
+    return timer
+
+
+def _open_once(
+    url: str,
+    options: AssetOptions,
+    deadline: Deadline,
+    method: str,
+    headers: Mapping[str, str],
+) -> Opened:
+    scheme, host, port, target = check_url(url, options)
+    address = resolve_checked(url, host, port, options)
+    if deadline.expired():
+        raise timed_out(url, options)
+    kind = _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
+    connect_timeout = max(0.001, min(options.connect_timeout, deadline.remaining()))
+    connection = kind(host, port, address, connect_timeout)
+    watchdog: threading.Timer | None = None
+    try:
+        connection.connect()
+        assert connection.sock is not None
+        connection.sock.settimeout(options.read_timeout)
+        watchdog = _arm_watchdog(connection, deadline)
+        request_headers = {
+            "User-Agent": USER_AGENT,
+            "Accept-Encoding": "identity",
+            "Accept": "*/*",
+            "Connection": "close",
+            **headers,
+        }
+        connection.request(method, target, headers=request_headers)
+        response = connection.getresponse()
+    except BaseException as exc:
+        if watchdog is not None:
+            watchdog.cancel()
+        connection.close()
+        if isinstance(exc, Exception):
+            raise _classify(url, exc, options, deadline) from None
+        raise
+    return Opened(url, response, connection, watchdog)
+
+
+def _classify(url: str, exc: Exception, options: AssetOptions, deadline: Deadline) -> Exception:
+    """A low-level failure as a FetchError (final) or Retryable (worth another attempt)."""
+    if isinstance(exc, (FetchError, Retryable)):
+        return exc
+    if deadline.expired():
+        return timed_out(url, options)
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        detail = clean(str(exc.verify_message), 100)
+        return unreachable(url, f"TLS certificate not valid: {detail}", "tls")
+    if isinstance(exc, ssl.SSLError):
+        return Retryable(unreachable(url, "TLS error", "tls"))
+    if isinstance(exc, (TimeoutError, socket.timeout)):
+        return Retryable(unreachable(url, f"no data for {options.read_timeout:g}s", "timeout"))
+    if isinstance(exc, ConnectionRefusedError):
+        return Retryable(unreachable(url, "connection refused", "connect"))
+    if isinstance(exc, (http.client.IncompleteRead, http.client.RemoteDisconnected)):
+        return Retryable(unreachable(url, "connection dropped", "dropped"))
+    if isinstance(exc, http.client.HTTPException):
+        return Retryable(unreachable(url, "malformed HTTP response", "protocol"))
+    if isinstance(exc, OSError):
+        text = clean(exc.strerror or type(exc).__name__, 100)
+        return Retryable(unreachable(url, f"connection failed: {text}", "dropped"))
+    return unreachable(url, f"failed: {type(exc).__name__}", "protocol")
+
+
+def retry_after(value: str | None, cap: float) -> float | None:
+    """Seconds a ``Retry-After`` header asks for (delta or HTTP date), capped; None if absent."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            seconds = parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError, OverflowError):
+            return None
+    return min(max(seconds, 0.0), cap)
+
+
+def check_status(opened: Opened, options: AssetOptions, ok: frozenset[int]) -> None:
+    """Raise for a status not in ``ok``: Retryable for 429/5xx, FetchError for the rest."""
+    status = opened.response.status
+    if status in ok:
+        return
+    reason = clean(opened.response.reason or "", 60)
+    error = unreachable(opened.url, f"HTTP {status} {reason}".rstrip(), "http")
+    opened.close()
+    if status in RETRY_STATUSES:
+        wait = retry_after(opened.header("Retry-After"), options.retry_after_cap)
+        raise Retryable(error, wait)
+    raise error
+
+
+def open_url(
+    url: str,
+    options: AssetOptions,
+    deadline: Deadline,
+    method: str = "GET",
+    headers: Mapping[str, str] | None = None,
+) -> Opened:
+    """Send one request, following redirects through the address gate (at most N hops)."""
+    current = url
+    hops: list[str] = []
+    for _ in range(options.max_redirects + 1):
+        opened = _open_once(current, options, deadline, method, headers or {})
+        location = opened.header("Location")
+        if opened.response.status not in REDIRECTS or not location:
+            opened.hops = hops
+            return opened
+        opened.close()
+        hops.append(current)
+        current = urljoin(current, location.strip())
+        if opened.response.status == 303 and method != "HEAD":
+            method = "GET"
+    raise unreachable(url, f"more than {options.max_redirects} redirects", "redirects")
+
+
+def with_retries(
+    url: str, options: AssetOptions, deadline: Deadline, attempt: Callable[[], T]
+) -> T:
+    """Run ``attempt`` until it succeeds, fails for good, or retries/deadline run out."""
+    for number in range(options.retries + 1):
+        try:
+            return attempt()
+        except Retryable as retry:
+            if number == options.retries:
+                raise FetchError(
+                    retry.error.status,
+                    f"{retry.error.message} (after {number + 1} attempts)",
+                    retry.error.reason,
+                ) from None
+            wait = retry.wait if retry.wait is not None else options.backoff * 2**number
+            if wait >= deadline.remaining():
+                raise timed_out(url, options) from None
+            time.sleep(wait)
+        if deadline.expired():
+            raise timed_out(url, options)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def fetch_small(url: str, options: AssetOptions, max_bytes: int) -> bytes:
+    """The whole body of a small document (a ``master.json``, say), at most ``max_bytes``."""
+    deadline = Deadline(options.deadline)
+
+    def attempt() -> bytes:
+        opened = open_url(url, options, deadline)
+        try:
+            check_status(opened, options, frozenset({200}))
+            length = content_length(opened)
+            if length is not None and length > max_bytes:
+                raise too_large(opened.url, length, max_bytes)
+            body = opened.response.read(max_bytes + 1)
+            if len(body) > max_bytes:
+                raise too_large(opened.url, None, max_bytes)
+            if length is not None and len(body) < length:
+                raise Retryable(unreachable(opened.url, "connection dropped", "dropped"))
+            return body
+        except (OSError, http.client.HTTPException) as exc:
+            raise _classify(opened.url, exc, options, deadline) from None
+        finally:
+            opened.close()
+
+    return with_retries(url, options, deadline, attempt)
+
+
+def probe(url: str, options: AssetOptions) -> int | None:
+    """HEAD ``url``: its Content-Length, or None when the server does not say."""
+    deadline = Deadline(options.deadline)
+
+    def attempt() -> int | None:
+        opened = open_url(url, options, deadline, method="HEAD")
+        try:
+            check_status(opened, options, frozenset({200}))
+            return content_length(opened)
+        finally:
+            opened.close()
+
+    return with_retries(url, options, deadline, attempt)
+
+
+def content_length(opened: Opened) -> int | None:
+    value = opened.header("Content-Length")
+    if value is None or not value.strip().isdigit():
+        return None
+    return int(value.strip())
+
+
+def too_large(url: str, length: int | None, limit: int) -> FetchError:
+    size = f"{length} bytes, " if length is not None else ""
+    return FetchError(
+        AssetStatus.TOO_LARGE,
+        f"{redact_url(url)}: larger than the limit ({size}limit {limit} bytes;"
+        " see --max-asset-size)",
+        "size",
+    )

@@ -1,0 +1,221 @@
+"""Settings of asset verification, and the ``check`` command's flags that fill them.
+
+Standard library only: this module is imported on the offline lint path too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+DEFAULT_MAX_SIZE = 20 * 1024**3  # 20 GiB: generous, model checkpoints are large
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_DEADLINE = 3600.0
+DEFAULT_RETRIES = 4
+
+# (host, port) -> addresses, the signature of socket.getaddrinfo reduced to what we use.
+Resolver = Callable[[str, int], Sequence[str]]
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b?)\s*$", re.IGNORECASE)
+_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
+
+
+@dataclass(frozen=True)
+class AssetOptions:
+    """How assets are fetched and verified. The defaults are safe for untrusted links."""
+
+    offline: bool = False
+    allow_private_network: bool = False
+    mirrors: tuple[tuple[str, str], ...] = ()
+    cache_dir: Path | None = None
+    use_cache: bool = True
+    max_size: int = DEFAULT_MAX_SIZE
+    connect_timeout: float = 10.0
+    read_timeout: float = DEFAULT_TIMEOUT
+    deadline: float = DEFAULT_DEADLINE
+    retries: int = DEFAULT_RETRIES
+    jobs: int = 4
+    progress: bool = False
+    fix: bool = False
+    shard: tuple[int, int] | None = None
+    # Below: knobs for tests and embedders, not on the command line.
+    max_redirects: int = 5
+    backoff: float = 0.5  # first retry waits this long, doubling each time
+    retry_after_cap: float = 30.0  # a server's Retry-After is honoured up to this many seconds
+    resolver: Resolver | None = None  # None: the system resolver (socket.getaddrinfo)
+
+
+def parse_size(text: str) -> int:
+    """``"2G"`` -> 2147483648; plain numbers are bytes. ``ValueError`` on anything else."""
+    match = _SIZE.match(text)
+    if not match:
+        raise ValueError(f"not a size: {text!r} (say e.g. 500M, 2G or a number of bytes)")
+    number, unit, _ = match.groups()
+    size = int(float(number) * _UNITS[unit.lower()])
+    if size <= 0:
+        raise ValueError(f"size must be positive: {text!r}")
+    return size
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"2/5"`` -> (2, 5); requires 1 <= I <= N."""
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
+    if not match:
+        raise ValueError(f"not a shard: {text!r} (say I/N, e.g. 1/4)")
+    index, count = int(match.group(1)), int(match.group(2))
+    if not 1 <= index <= count:
+        raise ValueError(f"shard {text!r} needs 1 <= I <= N")
+    return index, count
+
+
+def parse_mirror(text: str) -> tuple[str, str]:
+    """``"https://hub.example/=/srv/mirror/"`` -> (prefix, target)."""
+    prefix, sep, target = text.partition("=")
+    if not sep or not prefix.strip() or not target.strip():
+        raise ValueError(f"not a mirror: {text!r} (say PREFIX=TARGET)")
+    return prefix.strip(), target.strip()
+
+
+def parse_timeout(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"not a number of seconds: {text!r}") from None
+    if not value > 0:
+        raise ValueError(f"timeout must be positive: {text!r}")
+    return value
+
+
+def _argtype(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    def convert(text: str) -> Any:
+        try:
+            return parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    convert.__name__ = parse.__name__.removeprefix("parse_")
+    return convert
+
+
+def add_network_arguments(parser: argparse.ArgumentParser) -> None:
+    """The flags shared by ``check`` and ``hash``: network safety, size cap, timeout."""
+    parser.add_argument(
+        "--allow-private-network",
+        action="store_true",
+        default=None,
+        help="allow asset links to loopback/private/link-local addresses (internal mirrors, tests)",
+    )
+    parser.add_argument(
+        "--max-asset-size",
+        type=_argtype(parse_size),
+        metavar="SIZE",
+        help="refuse assets larger than SIZE (e.g. 500M, 2G; default 20G)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_argtype(parse_timeout),
+        metavar="SECONDS",
+        help=f"connect/read timeout per network operation (default {DEFAULT_TIMEOUT:g})",
+    )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the asset flags of ``mdvalidator check`` (``--offline``/``--jobs`` are the caller's)."""
+    group = parser.add_argument_group("asset verification")
+    add_network_arguments(group)  # type: ignore[arg-type]
+    group.add_argument(
+        "--mirror",
+        action="append",
+        type=_argtype(parse_mirror),
+        metavar="PREFIX=TARGET",
+        help="fetch links starting with PREFIX from TARGET (a URL or a local folder); repeatable",
+    )
+    group.add_argument(
+        "--cache-dir", type=Path, metavar="DIR", help="where verified results are cached"
+    )
+    group.add_argument(
+        "--no-cache", action="store_true", default=None, help="neither read nor write the cache"
+    )
+    group.add_argument(
+        "--shard",
+        type=_argtype(parse_shard),
+        metavar="I/N",
+        help="verify only the I-th of N deterministic slices of the assets (CI matrices)",
+    )
+    group.add_argument(
+        "--fix",
+        action="store_true",
+        help="write the computed sha256 into cards whose asset-sha256 is missing or wrong",
+    )
+    group.add_argument(
+        "--changed-since",
+        metavar="REF",
+        help="check only descriptors changed since the git REF; fetch only changed assets",
+    )
+
+
+def _truthy(text: str) -> bool:
+    value = text.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"not a boolean: {text!r}")
+
+
+def _config_mirrors(text: str) -> list[tuple[str, str]]:
+    """Mirrors in a config value: one PREFIX=TARGET per line (or comma-separated)."""
+    items = [part.strip() for line in text.splitlines() for part in line.split(",")]
+    return [parse_mirror(item) for item in items if item]
+
+
+def from_args(args: argparse.Namespace, config: Mapping[str, str]) -> AssetOptions:
+    """Options from the command line, falling back to the ``[mdvalidator]`` config section.
+
+    Raises ``ValueError`` naming the config key when a config value is malformed.
+    """
+
+    def cfg(key: str, parse: Callable[[str], Any]) -> Any:
+        if key not in config:
+            return None
+        try:
+            return parse(config[key])
+        except ValueError as exc:
+            raise ValueError(f"config key {key!r}: {exc}") from None
+
+    def pick(attr: str, key: str, parse: Callable[[str], Any], default: Any) -> Any:
+        value = getattr(args, attr, None)
+        if value is not None:
+            return value
+        value = cfg(key, parse)
+        return default if value is None else value
+
+    mirrors = list(getattr(args, "mirror", None) or [])
+    mirrors += cfg("mirror", _config_mirrors) or []
+    timeout = pick("timeout", "timeout", parse_timeout, DEFAULT_TIMEOUT)
+    cache_dir = pick("cache_dir", "cache-dir", lambda t: Path(t.strip()).expanduser(), None)
+    no_cache = pick("no_cache", "no-cache", _truthy, False)
+    jobs = getattr(args, "jobs", None)
+    return AssetOptions(
+        offline=bool(getattr(args, "offline", False)),
+        allow_private_network=pick(
+            "allow_private_network", "allow-private-network", _truthy, False
+        ),
+        mirrors=tuple(mirrors),
+        cache_dir=cache_dir,
+        use_cache=not no_cache,
+        max_size=pick("max_asset_size", "max-asset-size", parse_size, DEFAULT_MAX_SIZE),
+        connect_timeout=min(timeout, 10.0),
+        read_timeout=timeout,
+        deadline=max(DEFAULT_DEADLINE, timeout),
+        jobs=max(1, int(jobs)) if jobs else 4,
+        progress=sys.stderr.isatty() and not os.environ.get("CI"),
+        fix=bool(getattr(args, "fix", False)),
+        shard=getattr(args, "shard", None),
+    )
