@@ -1,0 +1,45 @@
+"""Counting a report's problems into the one-line verdict every human-facing format ends with."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from mdvalidator.problem import AssetStatus, Report, Severity
+
+PASSED = "All Passed"
+
+_PLURALS = {Severity.ERROR: "errors", Severity.WARNING: "warnings", Severity.INFO: "info"}
+
+
+def _count(n: int, singular: str, plural: str) -> str:
+    return f"{n} {singular if n == 1 else plural}"
+
+
+def count_line(report: Report) -> str:
+    """``"3 errors, 1 warning in 2 files"``; empty when there is no problem at all."""
+    if not report.problems:
+        return ""
+    by_severity = Counter(p.severity for p in report.problems)
+    parts = [
+        _count(by_severity[s], s.label, _PLURALS[s]) for s in sorted(by_severity, reverse=True)
+    ]
+    files = len({p.path for p in report.problems})
+    return f"{', '.join(parts)} in {_count(files, 'file', 'files')}"
+
+
+def verdict_lines(report: Report, strict: bool = False) -> list[str]:
+    """The closing lines: the count (if any), then ``All Passed`` when nothing failed."""
+    lines = [line for line in (count_line(report),) if line]
+    if not report.failed(strict):
+        lines.append(PASSED)
+    return lines
+
+
+def asset_line(report: Report) -> str:
+    """``"assets: 3 verified, 1 mismatch"`` in status order; empty without assets."""
+    if not report.assets:
+        return ""
+    counts = Counter(result.status for result in report.assets)
+    # Enum definition order (verified, mismatch, ...) keeps the line stable.
+    parts = [f"{counts[s]} {s.value}" for s in AssetStatus if counts[s]]
+    return "assets: " + ", ".join(parts)

@@ -1,0 +1,74 @@
+"""The terminal format: problems grouped by file, aligned columns, ending with the verdict.
+
+::
+
+    assets/acme/1.8/resnet50_imagenet.md
+      3:1    error    required field 'license' is missing  [MDV101 required-field]
+      12:15  warning  unknown key 'asset_sha256'  [MDV110 unknown-key]
+
+    2 errors, 1 warning in 1 file
+
+Colour (ANSI) only when ``options.color``; the caller decides it with
+:func:`mdvalidator.reporters.want_color`. Card text goes through :func:`sanitize.clean`.
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from mdvalidator.problem import Problem, Report, Severity
+from mdvalidator.reporters import ReportOptions
+from mdvalidator.reporters.tally import PASSED, asset_line, verdict_lines
+from mdvalidator.sanitize import clean
+
+MESSAGE_LIMIT = 1000
+
+_RESET = "\x1b[0m"
+_BOLD = "1"
+_DIM = "2"
+_SEVERITY_STYLE = {Severity.ERROR: "1;31", Severity.WARNING: "33", Severity.INFO: "36"}
+
+
+def _paint(text: str, style: str, color: bool) -> str:
+    return f"\x1b[{style}m{text}{_RESET}" if color and text else text
+
+
+def position(problem: Problem) -> str:
+    """``"12:3"``; ``"12"`` without a column; ``"-"`` for the whole file (line 0)."""
+    if problem.line <= 0:
+        return "-"
+    if problem.column <= 0:
+        return str(problem.line)
+    return f"{problem.line}:{problem.column}"
+
+
+def render(report: Report, options: ReportOptions) -> str:
+    color = options.color
+    problems = sorted(report.problems)
+    pos_width = max((len(position(p)) for p in problems), default=0)
+    sev_width = max((len(p.severity.label) for p in problems), default=0)
+    lines: list[str] = []
+    for path, group in groupby(problems, key=lambda p: p.path):
+        lines.append(_paint(clean(path), _BOLD, color))
+        for problem in group:
+            # Pad before painting, so escape codes do not upset the alignment.
+            pos = position(problem).ljust(pos_width)
+            severity = _paint(
+                problem.severity.label.ljust(sev_width),
+                _SEVERITY_STYLE[problem.severity],
+                color,
+            )
+            code = _paint(f"[{clean(problem.rule)} {clean(problem.name)}]", _DIM, color)
+            message = clean(problem.message, MESSAGE_LIMIT)
+            lines.append(f"  {pos}  {severity}  {message}  {code}".rstrip())
+        lines.append("")
+    assets = asset_line(report)
+    if assets:
+        lines.append(assets)
+    failed = report.failed(options.strict)
+    for line in verdict_lines(report, options.strict):
+        if line == PASSED:
+            lines.append(_paint(line, "1;32", color))
+        else:
+            lines.append(_paint(line, "1;31" if failed else "33", color))
+    return "\n".join(lines) + "\n"
