@@ -15,6 +15,11 @@ def _count(n: int, singular: str, plural: str) -> str:
     return f"{n} {singular if n == 1 else plural}"
 
 
+def count_files(n: int) -> str:
+    """``"1 file"``, ``"3 files"``."""
+    return _count(n, "file", "files")
+
+
 def count_line(report: Report) -> str:
     """``"3 errors, 1 warning in 2 files"``; empty when there is no problem at all."""
     if not report.problems:
@@ -24,7 +29,7 @@ def count_line(report: Report) -> str:
         _count(by_severity[s], s.label, _PLURALS[s]) for s in sorted(by_severity, reverse=True)
     ]
     files = len({p.path for p in report.problems})
-    return f"{', '.join(parts)} in {_count(files, 'file', 'files')}"
+    return f"{', '.join(parts)} in {count_files(files)}"
 
 
 def verdict_lines(report: Report, strict: bool = False) -> list[str]:

@@ -51,13 +51,11 @@ def render(report: Report, options: ReportOptions) -> str:
     for path, group in groupby(problems, key=lambda p: p.path):
         lines.append(_paint(clean(path), _BOLD, color))
         for problem in group:
-            # Pad before painting, so escape codes do not upset the alignment.
+            # Pad outside the escape codes, so they do not upset the alignment.
             pos = position(problem).ljust(pos_width)
-            severity = _paint(
-                problem.severity.label.ljust(sev_width),
-                _SEVERITY_STYLE[problem.severity],
-                color,
-            )
+            label = problem.severity.label
+            severity = _paint(label, _SEVERITY_STYLE[problem.severity], color)
+            severity += " " * (sev_width - len(label))
             code = _paint(f"[{clean(problem.rule)} {clean(problem.name)}]", _DIM, color)
             message = clean(problem.message, MESSAGE_LIMIT)
             lines.append(f"  {pos}  {severity}  {message}  {code}".rstrip())

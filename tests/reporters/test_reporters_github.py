@@ -114,7 +114,7 @@ def test_summary_has_a_table_row_per_problem(
     text = step_summary(cases["errors"], options)
     rows = [line for line in text.splitlines() if line.startswith("| `")]
     assert len(rows) == 5
-    assert "**3 errors, 2 warnings in 2 files** (4 checked)" in text
+    assert "**3 errors, 2 warnings in 2 files** (4 files checked)" in text
     assert all(row.count(" | ") == 4 for row in rows)
 
 
@@ -173,7 +173,7 @@ def test_write_step_summary_creates_the_file(cases: dict[str, Report], tmp_path:
     path = tmp_path / "new.md"
     write_step_summary(cases["none"], str(path), ReportOptions())
     write_step_summary(cases["none"], str(path), dataclasses.replace(ReportOptions(), strict=True))
-    assert path.read_text(encoding="utf-8").count("✅ **All Passed** (3 checked)") == 2
+    assert path.read_text(encoding="utf-8").count("✅ **All Passed** (3 files checked)") == 2
 
 
 def test_write_step_summary_skips_a_full_file(cases: dict[str, Report], tmp_path: Path) -> None:
