@@ -62,7 +62,8 @@ def step_summary(report: Report, options: ReportOptions, budget: int = SUMMARY_L
     """The Markdown summary, at most ``budget`` UTF-8 bytes ("" if not even the head fits)."""
     verdict = verdict_lines(report, options.strict)
     mark = "❌" if report.failed(options.strict) else "✅"
-    head = f"## mdvalidator\n\n{mark} **{' · '.join(verdict)}** ({count_files(report.checked)} checked)\n\n"
+    checked = count_files(report.checked)
+    head = f"## mdvalidator\n\n{mark} **{' · '.join(verdict)}** ({checked} checked)\n\n"
     assets = asset_line(report)
     if assets:
         head += f"{assets}\n\n"

@@ -42,6 +42,16 @@ def position(problem: Problem) -> str:
     return f"{problem.line}:{problem.column}"
 
 
+def file_header(path: str) -> str:
+    """The cleaned path; ``./`` in front if it would read as a GitHub workflow command.
+
+    The Actions runner takes any output line starting (after spaces) with ``::`` as a command,
+    and the text format may well be printed in a CI log.
+    """
+    text = clean(path)
+    return f"./{text}" if text.lstrip().startswith("::") else text
+
+
 def render(report: Report, options: ReportOptions) -> str:
     color = options.color
     problems = sorted(report.problems)
@@ -49,7 +59,7 @@ def render(report: Report, options: ReportOptions) -> str:
     sev_width = max((len(p.severity.label) for p in problems), default=0)
     lines: list[str] = []
     for path, group in groupby(problems, key=lambda p: p.path):
-        lines.append(_paint(clean(path), _BOLD, color))
+        lines.append(_paint(file_header(path), _BOLD, color))
         for problem in group:
             # Pad outside the escape codes, so they do not upset the alignment.
             pos = position(problem).ljust(pos_width)

@@ -65,9 +65,7 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def p(  # noqa: PLR0917 (mirrors the field order of Problem)
-    path: str, line: int, column: int, rule: str, severity: Severity, message: str
-) -> Problem:
+def p(path: str, line: int, column: int, rule: str, severity: Severity, message: str) -> Problem:
     name = next((r.name for r in RULES if r.code == rule), "made-up-rule")
     return Problem(path, line, column, rule, name, severity, message)
 

@@ -109,3 +109,21 @@ def test_asset_line_counts_statuses(cases: dict[str, Report], options: ReportOpt
     out = render("text", cases["assets"], options)
     assert "assets: 1 verified, 1 mismatch, 1 unreachable, 1 skipped, 1 cached\n" in out
     assert "token" not in out  # no URL is echoed at all in text
+
+
+@pytest.mark.parametrize(
+    ("path", "header"),
+    [
+        ("::add-mask::x.md", "./::add-mask::x.md"),
+        ("  ::error::x.md", "./  ::error::x.md"),
+        ("dir/::error::x.md", "dir/::error::x.md"),
+        (":x.md", ":x.md"),
+    ],
+)
+def test_no_line_reads_as_a_workflow_command(
+    make_problem: MakeProblem, path: str, header: str
+) -> None:
+    report = Report(checked=1, problems=(make_problem(path, 1, 1, "MDV101", Severity.ERROR, "m"),))
+    lines = render("text", report).splitlines()
+    assert lines[0] == header
+    assert not any(line.lstrip().startswith("::") for line in lines)
