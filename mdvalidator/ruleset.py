@@ -76,7 +76,8 @@ class _HeaderSchema(Schema):
     description = fields.String(load_default="")
     extends = fields.String(load_default=None, allow_none=True)
     files = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
-    exclude = fields.List(fields.String(), load_default=list)
+    # "exclude" would shadow Schema.exclude, hence the data_key.
+    exclude_patterns = fields.List(fields.String(), data_key="exclude", load_default=list)
 
 
 _LEVELS = [*(s.label for s in Severity), OFF]
@@ -87,7 +88,8 @@ def _flatten(messages: Any, prefix: str = "") -> list[str]:
     if isinstance(messages, Mapping):
         out: list[str] = []
         for key, value in messages.items():
-            name = f"{prefix}.{key}" if prefix else str(key)
+            # marshmallow nests a Dict field's value errors under "value": not a key of ours.
+            name = prefix if key == "value" else (f"{prefix}.{key}" if prefix else str(key))
             out.extend(_flatten(value, name))
         return out
     if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
@@ -115,9 +117,10 @@ def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any
 
 def _read_toml(source: str, text: str) -> dict[str, Any]:
     try:
-        return tomllib.loads(text)
+        data: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise RuleSetError(f"{source}: not valid TOML: {exc}") from None
+    return data
 
 
 def builtin_text(name: str) -> str:
@@ -172,7 +175,7 @@ def parse_ruleset(source: str, text: str) -> RuleSet:
         family=header["family"],
         source=source,
         files=tuple(header["files"]),
-        exclude=tuple(header["exclude"]),
+        exclude=tuple(header["exclude_patterns"]),
         description=header["description"],
         severities=severities,
         options=options,

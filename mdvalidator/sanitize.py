@@ -29,7 +29,7 @@ def _replacement(char: str) -> str:
     if char in _INVISIBLE:
         return ""
     category = unicodedata.category(char)
-    if category in ("Cc", "Cs", "Co", "Cn") or category == "Zl" or category == "Zp":
+    if category in {"Cc", "Cs", "Co", "Cn", "Zl", "Zp"}:
         return "\ufffd" if category != "Cn" else ""
     return char
 

@@ -1,0 +1,1 @@
+"""Pure checks over parsed documents: a document and options in, problems out."""

@@ -1,0 +1,99 @@
+"""The ``asset:`` list: each item's fields, digest, link and format; the assets to verify."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+from urllib.parse import unquote, urlsplit
+
+from mdvalidator.checks import card_rules as R
+from mdvalidator.checks.card_fields import check_fields, show
+from mdvalidator.checks.card_options import CardOptions
+from mdvalidator.checks.values import TYPE_CHECKS, unwrap_link
+from mdvalidator.parsing.card import AssetCard
+from mdvalidator.parsing.yamlpos import Mapping, Scalar, Sequence
+from mdvalidator.problem import AssetRef, Problem
+
+LINK_KEY = "asset-link"
+SHA_KEY = "asset-sha256"
+FORMAT_KEY = "file-format"
+TYPE_RULES = {"url": R.INVALID_LINK, "sha256": R.INVALID_SHA256}
+
+
+def asset_items(card: AssetCard, options: CardOptions) -> list[Mapping]:
+    """The mapping items of every field of type ``assets`` (malformed ones are skipped)."""
+    if card.header is None:
+        return []
+    items: list[Mapping] = []
+    for name, spec in options.fields.items():
+        node = card.header.get(name)
+        if spec.type == "assets" and isinstance(node, Sequence):
+            items.extend(i for i in node.items if isinstance(i, Mapping))
+    return items
+
+
+def _scalar(item: Mapping, key: str) -> Scalar | None:
+    node = item.get(key)
+    return node if isinstance(node, Scalar) and node.text.strip() else None
+
+
+def check_assets(card: AssetCard, options: CardOptions) -> Iterator[Problem]:
+    for index, item in enumerate(asset_items(card, options), start=1):
+        context = f"asset {index}:"
+        for problem in check_fields(
+            card.path,
+            item,
+            options.asset_fields,
+            options,
+            missing_line=item.line,
+            context=context,
+            type_rules=TYPE_RULES,
+        ):
+            if problem.rule in (R.MISSING_FIELD.code, R.EMPTY_FIELD.code):
+                problem = R.ASSET_FIELD_MISSING.problem(
+                    problem.path, problem.line, problem.column, problem.message
+                )
+            yield problem
+        yield from _check_extension(card.path, item, options, context)
+
+
+def _check_extension(
+    path: str, item: Mapping, options: CardOptions, context: str
+) -> Iterator[Problem]:
+    fmt, link = _scalar(item, FORMAT_KEY), _scalar(item, LINK_KEY)
+    if fmt is None or link is None or TYPE_CHECKS["url"](link) is not None:
+        return
+    extensions = options.formats.get(fmt.text.strip().casefold())
+    if not extensions:
+        return
+    name = posixpath.basename(unquote(urlsplit(unwrap_link(link.text)).path)).casefold()
+    if not any(name.endswith(ext.casefold()) for ext in extensions):
+        yield R.LINK_FORMAT_MISMATCH.problem(
+            path,
+            link.line,
+            link.column,
+            f"{context} link {show(name or '/')} does not end with "
+            f"{' or '.join(extensions)} as file-format {show(fmt.text.strip())} implies",
+        )
+
+
+def asset_refs(card: AssetCard, options: CardOptions) -> list[AssetRef]:
+    """Assets to download and verify: every item with a usable link."""
+    refs: list[AssetRef] = []
+    for item in asset_items(card, options):
+        link = _scalar(item, LINK_KEY)
+        if link is None or TYPE_CHECKS["url"](link) is not None:
+            continue
+        sha = _scalar(item, SHA_KEY)
+        fmt = _scalar(item, FORMAT_KEY)
+        refs.append(
+            AssetRef(
+                path=card.path,
+                line=link.line,
+                url=unwrap_link(link.text),
+                expected=sha.text.strip().lower() if sha else "",
+                sha_line=sha.line if sha else link.line,
+                file_format=fmt.text.strip().lower() if fmt else "",
+            )
+        )
+    return refs

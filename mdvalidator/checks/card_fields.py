@@ -1,0 +1,127 @@
+"""Header field checks: required, empty, types, allowed values, patterns, unknown keys."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator, Mapping
+
+from mdvalidator.checks import card_rules as R
+from mdvalidator.checks.card_options import CardOptions, FieldSpec
+from mdvalidator.checks.values import TYPE_CHECKS, is_empty
+from mdvalidator.parsing.card import AssetCard
+from mdvalidator.parsing.yamlpos import Mapping as YamlMapping
+from mdvalidator.parsing.yamlpos import Node, Scalar
+from mdvalidator.problem import Problem
+from mdvalidator.registry import Rule
+from mdvalidator.sanitize import clean
+
+
+def show(text: str, limit: int = 80) -> str:
+    """A value quoted for a message (cleaned and shortened; reporters escape further)."""
+    return "'" + clean(text, limit) + "'"
+
+
+def suggestion(key: str, known: Iterable[str]) -> str:
+    """' (did you mean 'x'?)' for a near miss, else ''."""
+    candidates = list(known)
+    normal = {c.casefold().replace("_", "-"): c for c in candidates}
+    folded = key.casefold().replace("_", "-").replace(" ", "-")
+    if folded in normal:
+        return f" (did you mean {show(normal[folded])}?)"
+    close = difflib.get_close_matches(key, candidates, n=1, cutoff=0.75)
+    return f" (did you mean {show(close[0])}?)" if close else ""
+
+
+def check_value(
+    path: str,
+    label: str,
+    spec: FieldSpec,
+    node: Node,
+    lists: Mapping[str, frozenset[str]],
+    type_rules: Mapping[str, Rule] | None = None,
+) -> Iterator[Problem]:
+    """Type, allowed values, pattern and known-list checks of one present, non-empty value."""
+    error = TYPE_CHECKS[spec.type](node)
+    if error is not None:
+        rule = (type_rules or {}).get(spec.type, R.WRONG_TYPE)
+        shown = f": {show(node.text)}" if isinstance(node, Scalar) else ""
+        yield rule.problem(path, node.line, node.column, f"{label} {error}{shown}")
+        return
+    if not isinstance(node, Scalar):
+        return
+    text = node.text.strip()
+    parts = [p.strip() for p in text.split(spec.split)] if spec.split else [text]
+    if spec.part == "prefix":
+        parts = [p.split(spec.separator, 1)[0] for p in parts]
+    bad = [p for p in parts if not spec.allows(p)]
+    if bad:
+        choices = ", ".join(spec.allowed)
+        what = "part" if spec.part == "prefix" else "value"
+        yield R.VALUE_NOT_ALLOWED.problem(
+            path,
+            node.line,
+            node.column,
+            f"{label} {what} {show(bad[0])} is not allowed (allowed: {choices})",
+        )
+    if spec.pattern is not None and not spec.pattern.fullmatch(text):
+        yield R.PATTERN_MISMATCH.problem(
+            path,
+            node.line,
+            node.column,
+            f"{label} {show(text)} does not match the pattern {spec.pattern.pattern!r}",
+        )
+    if spec.known is not None and text not in lists.get(spec.known, frozenset()):
+        yield R.UNKNOWN_DATASET.problem(
+            path, node.line, node.column, f"{label} {show(text)} is not in the {spec.known} list"
+        )
+
+
+def check_fields(
+    path: str,
+    mapping: YamlMapping,
+    specs: Mapping[str, FieldSpec],
+    options: CardOptions,
+    missing_line: int,
+    context: str = "",
+    unknown_keys: bool = True,
+    type_rules: Mapping[str, Rule] | None = None,
+) -> Iterator[Problem]:
+    """All field checks of one mapping against its declared fields."""
+    prefix = f"{context} " if context else ""
+    for name, spec in specs.items():
+        node = mapping.get(name)
+        key = mapping.key(name)
+        if node is None or key is None:
+            if spec.required:
+                yield R.MISSING_FIELD.problem(
+                    path, missing_line, 1, f"{prefix}required field {show(name)} is missing"
+                )
+            continue
+        if is_empty(node):
+            if spec.required:
+                yield R.EMPTY_FIELD.problem(
+                    path, key.line, key.column, f"{prefix}required field {show(name)} is empty"
+                )
+            continue
+        yield from check_value(path, f"{prefix}{name}", spec, node, options.lists, type_rules)
+    if not unknown_keys:
+        return
+    for key, _ in mapping.pairs:
+        if key.text not in specs:
+            hint = suggestion(key.text, [*specs, *options.asset_fields, *options.fields])
+            yield R.UNKNOWN_KEY.problem(
+                path, key.line, key.column, f"{prefix}unknown key {show(key.text)}{hint}"
+            )
+
+
+def check_header(card: AssetCard, options: CardOptions) -> Iterator[Problem]:
+    if card.header is None or card.header_lines is None:
+        return
+    yield from check_fields(
+        card.path,
+        card.header,
+        options.fields,
+        options,
+        missing_line=card.header_lines[1],
+        unknown_keys=options.card.unknown_keys,
+    )
