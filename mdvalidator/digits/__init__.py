@@ -1,1 +1,1 @@
-"""DIGITS Model Store descriptors: master.json, info.json, aux.json, snapshot tarballs, live stores."""
+"""DIGITS Model Store: master.json, info.json, aux.json, snapshot tarballs and live stores."""

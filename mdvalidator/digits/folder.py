@@ -1,0 +1,95 @@
+"""Local store folders: listing without following links, reading files with a size cap.
+
+Symbolic links are never followed: a listing reports them, and files are opened with
+``O_NOFOLLOW`` where the platform has it, so a link swapped in after the listing is refused too.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_BINARY = getattr(os, "O_BINARY", 0)
+
+
+class ReadError(Exception):
+    """A file could not be read; ``too_large`` tells the size cap apart from other failures."""
+
+    def __init__(self, message: str, too_large: bool = False, symlink: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.too_large = too_large
+        self.symlink = symlink
+
+
+def read_capped(path: Path, max_size: int) -> bytes:
+    """The bytes of a regular file of at most ``max_size`` bytes; never follows a final link."""
+    try:
+        if path.is_symlink():
+            raise ReadError("it is a symbolic link (not followed)", symlink=True)
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _BINARY)
+    except ReadError:
+        raise
+    except OSError as exc:
+        raise ReadError(f"cannot open: {exc.strerror or exc}") from None
+    with os.fdopen(fd, "rb") as stream:
+        info = os.fstat(stream.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise ReadError("not a regular file")
+        if info.st_size > max_size:
+            raise ReadError(f"{info.st_size} bytes, over the {max_size}-byte cap", too_large=True)
+        try:
+            data = stream.read(max_size + 1)
+        except OSError as exc:
+            raise ReadError(f"cannot read: {exc.strerror or exc}") from None
+    if len(data) > max_size:  # grew since fstat
+        raise ReadError(f"over the {max_size}-byte cap", too_large=True)
+    return data
+
+
+@dataclass(frozen=True)
+class Scan:
+    """One folder level: regular files, sub-folders, symbolic links and anything else."""
+
+    files: frozenset[str]
+    folders: frozenset[str]
+    symlinks: tuple[str, ...]
+    others: tuple[str, ...]
+    error: str | None = None
+
+
+def scan(folder: Path) -> Scan:
+    """List ``folder`` with ``lstat`` semantics (links are reported, not followed)."""
+    files: set[str] = set()
+    folders: set[str] = set()
+    symlinks: list[str] = []
+    others: list[str] = []
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_symlink():
+                    symlinks.append(entry.name)
+                elif entry.is_file(follow_symlinks=False):
+                    files.add(entry.name)
+                elif entry.is_dir(follow_symlinks=False):
+                    folders.add(entry.name)
+                else:
+                    others.append(entry.name)
+    except OSError as exc:
+        return Scan(
+            frozenset(), frozenset(), (), (), f"cannot list {folder}: {exc.strerror or exc}"
+        )
+    return Scan(
+        frozenset(files), frozenset(folders), tuple(sorted(symlinks)), tuple(sorted(others))
+    )
+
+
+def is_regular_file(path: Path) -> bool:
+    """True for a regular file that is not a symbolic link."""
+    try:
+        return stat.S_ISREG(path.lstat().st_mode)
+    except OSError:
+        return False
