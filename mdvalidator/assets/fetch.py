@@ -133,6 +133,7 @@ class Opened:
     def close(self) -> None:
         if self.watchdog is not None:
             self.watchdog.cancel()
+        self.response.close()
         self.connection.close()
 
 
@@ -190,8 +191,9 @@ def resolve_checked(url: str, host: str, port: int, options: AssetOptions) -> st
 def _arm_watchdog(connection: http.client.HTTPConnection, deadline: Deadline) -> threading.Timer:
     """Cut the connection when the deadline passes, so a slow drip cannot outlive it."""
 
+    sock = connection.sock  # the connection forgets it once a "close" response arrives
+
     def cut() -> None:
-        sock = connection.sock
         if sock is not None:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
@@ -236,12 +238,12 @@ def _open_once(
             watchdog.cancel()
         connection.close()
         if isinstance(exc, Exception):
-            raise _classify(url, exc, options, deadline) from None
+            raise classify(url, exc, options, deadline) from None
         raise
     return Opened(url, response, connection, watchdog)
 
 
-def _classify(url: str, exc: Exception, options: AssetOptions, deadline: Deadline) -> Exception:
+def classify(url: str, exc: Exception, options: AssetOptions, deadline: Deadline) -> Exception:
     """A low-level failure as a FetchError (final) or Retryable (worth another attempt)."""
     if isinstance(exc, (FetchError, Retryable)):
         return exc
@@ -360,7 +362,7 @@ def fetch_small(url: str, options: AssetOptions, max_bytes: int) -> bytes:
                 raise Retryable(unreachable(opened.url, "connection dropped", "dropped"))
             return body
         except (OSError, http.client.HTTPException) as exc:
-            raise _classify(opened.url, exc, options, deadline) from None
+            raise classify(opened.url, exc, options, deadline) from None
         finally:
             opened.close()
 
