@@ -81,6 +81,10 @@ class AssetResult:
     actual: str | None = None
     bytes: int = 0
     detail: str = ""
+    # Added by asset verification: why it failed in one word ("timeout", "http", "dns", ...),
+    # and a note when the first bytes disagree with the declared file-format.
+    reason: str = ""
+    format_warning: str = ""
 
 
 @dataclass(frozen=True)
