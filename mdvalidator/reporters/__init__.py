@@ -77,4 +77,19 @@ def want_color(stream: IO[Any] | object, env: Mapping[str, str]) -> bool:
         return False
 
 
-__all__ = ["FORMATS", "REPORTERS", "ReportOptions", "formatter", "render", "want_color"]
+def write_step_summary(report: Report, path: str, options: ReportOptions) -> bool:
+    """Append the GitHub step summary to ``path``; see :mod:`mdvalidator.reporters.github`."""
+    from mdvalidator.reporters.github import write_step_summary as write
+
+    return write(report, path, options)
+
+
+__all__ = [
+    "FORMATS",
+    "REPORTERS",
+    "ReportOptions",
+    "formatter",
+    "render",
+    "want_color",
+    "write_step_summary",
+]

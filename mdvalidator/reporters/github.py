@@ -93,19 +93,25 @@ def _more_line(count: int) -> str:
     return f"\n... and {count} more problem{'s' if count != 1 else ''} (see the job log)\n"
 
 
-def write_step_summary(report: Report, path: str, options: ReportOptions) -> None:
+def write_step_summary(report: Report, path: str, options: ReportOptions) -> bool:
     """Append the summary to ``path`` ($GITHUB_STEP_SUMMARY), keeping the file within 1 MiB.
 
-    ``OSError`` from the file system propagates to the caller.
+    False when nothing could be written (no room left, or the file system refused): the
+    summary is a courtesy, the annotations and exit status are what count.
     """
     try:
         existing = os.path.getsize(path)
     except OSError:
         existing = 0
     text = step_summary(report, options, SUMMARY_LIMIT - existing)
-    if text:
+    if not text:
+        return False
+    try:
         with open(path, "a", encoding="utf-8") as stream:
             stream.write(text)
+    except OSError:
+        return False
+    return True
 
 
 __all__ = ["PASSED", "annotation", "render", "step_summary", "write_step_summary"]

@@ -11,6 +11,7 @@ import pytest
 
 from mdvalidator.problem import Problem, Report, Severity
 from mdvalidator.reporters import ReportOptions, render
+from mdvalidator.reporters import write_step_summary as package_writer
 from mdvalidator.reporters.github import SUMMARY_LIMIT, step_summary, write_step_summary
 
 MakeProblem = Callable[[str, int, int, str, Severity, str], Problem]
@@ -171,13 +172,23 @@ def test_write_step_summary_appends_within_the_file_cap(
 
 def test_write_step_summary_creates_the_file(cases: dict[str, Report], tmp_path: Path) -> None:
     path = tmp_path / "new.md"
-    write_step_summary(cases["none"], str(path), ReportOptions())
-    write_step_summary(cases["none"], str(path), dataclasses.replace(ReportOptions(), strict=True))
+    assert write_step_summary(cases["none"], str(path), ReportOptions())
+    assert package_writer(
+        cases["none"], str(path), dataclasses.replace(ReportOptions(), strict=True)
+    )
     assert path.read_text(encoding="utf-8").count("✅ **All Passed** (3 files checked)") == 2
 
 
 def test_write_step_summary_skips_a_full_file(cases: dict[str, Report], tmp_path: Path) -> None:
     path = tmp_path / "full.md"
     path.write_bytes(b"x" * SUMMARY_LIMIT)
-    write_step_summary(cases["errors"], str(path), ReportOptions())
+    assert not write_step_summary(cases["errors"], str(path), ReportOptions())
     assert path.stat().st_size == SUMMARY_LIMIT
+
+
+def test_write_step_summary_reports_an_unwritable_path(
+    cases: dict[str, Report], tmp_path: Path
+) -> None:
+    # a directory cannot be appended to: no traceback, just False
+    assert not write_step_summary(cases["errors"], str(tmp_path), ReportOptions())
+    assert not write_step_summary(cases["errors"], str(tmp_path / "no" / "dir.md"), ReportOptions())
