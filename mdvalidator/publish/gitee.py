@@ -1,0 +1,207 @@
+"""Publishing a report to a Gitee pull request: one summary comment, edited in place.
+
+Gitee API v5 (``https://gitee.com/api/v5``, swagger at gitee.com/api/v5/swagger) has no checks
+API, so the verdict is a comment that lists every problem linked to its file and line in the
+PR's head commit. The comment is found again by the hidden marker and by its author (the token's
+owner, ``GET /user``), so a later run edits it instead of adding another.
+
+Endpoints used (all take ``access_token``; reads as a query parameter, writes in the body):
+``GET /user``, ``GET /repos/{owner}/{repo}/pulls/{number}``,
+``GET /repos/{owner}/{repo}/pulls/{number}/comments`` (``page``, ``per_page`` <= 100),
+``POST /repos/{owner}/{repo}/pulls/{number}/comments`` (``body``),
+``PATCH /repos/{owner}/{repo}/pulls/comments/{id}`` (``body``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from mdvalidator import __version__
+from mdvalidator.publish import summary
+from mdvalidator.publish.errors import PublishError, api_error, connection_error
+from mdvalidator.publish.report import PublishedReport
+
+DEFAULT_API_URL = "https://gitee.com/api/v5"
+TOKEN_VARIABLE = "GITEE_TOKEN"
+PER_PAGE = 100
+MAX_PAGES = 50  # 5,000 comments: far past any real pull request
+
+
+@dataclass(frozen=True)
+class GiteeTarget:
+    repo: str
+    pr: int
+    api_url: str = DEFAULT_API_URL
+
+
+@dataclass(frozen=True)
+class GiteeOutcome:
+    comment: str  # "created" or "updated"
+    comment_id: int
+
+
+class _Client:
+    """A thin requests session that speaks Gitee v5 and never lets the token out."""
+
+    def __init__(self, api_url: str, token: str, retries: int, timeout: float) -> None:
+        import requests
+        from requests.adapters import HTTPAdapter
+        from urllib3.util.retry import Retry
+
+        self.base = api_url.rstrip("/")
+        self.token = token
+        self.timeout = timeout
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = f"mdvalidator/{__version__}"
+        self.session.headers["Accept"] = "application/json"
+        # Only reads are retried: a retried POST could leave two comments.
+        retry = Retry(
+            total=retries,
+            backoff_factor=0.5,
+            status_forcelist=(500, 502, 503, 504),
+            allowed_methods=frozenset({"GET"}),
+            raise_on_status=False,
+        )
+        adapter = HTTPAdapter(max_retries=retry)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        doing: str,
+        params: dict[str, Any] | None = None,
+        body: dict[str, Any] | None = None,
+    ) -> Any:
+        import requests
+
+        url = self.base + path
+        query = dict(params or {})
+        payload = None
+        if method == "GET":
+            query["access_token"] = self.token
+        else:
+            payload = {"access_token": self.token, **(body or {})}
+        try:
+            response = self.session.request(
+                method, url, params=query, json=payload, timeout=self.timeout
+            )
+        except requests.RequestException as exc:
+            raise connection_error("Gitee", self.base, exc, [self.token]) from None
+        if response.status_code >= 400:
+            raise api_error(
+                "Gitee",
+                response.status_code,
+                _message(response),
+                token_variable=TOKEN_VARIABLE,
+                secrets=[self.token],
+                doing=doing,
+            )
+        try:
+            return response.json()
+        except ValueError:
+            raise PublishError(
+                f"Gitee API answered {doing} with something that is not JSON"
+            ) from None
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def _message(response: Any) -> str | None:
+    try:
+        data = response.json()
+    except ValueError:
+        return None
+    return (
+        data.get("message")
+        if isinstance(data, dict) and isinstance(data.get("message"), str)
+        else None
+    )
+
+
+def _web_url(api_url: str) -> str:
+    """``https://gitee.com/api/v5`` -> ``https://gitee.com`` (the site a PR is viewed on)."""
+    parts = urlsplit(api_url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _repo_path(repo: str) -> str:
+    owner, name = repo.split("/", 1)
+    return f"/repos/{quote(owner, safe='')}/{quote(name, safe='')}"
+
+
+def publish_gitee(
+    report: PublishedReport,
+    target: GiteeTarget,
+    token: str,
+    *,
+    retries: int = 3,
+    timeout: float = 30.0,
+) -> GiteeOutcome:
+    """Create or edit the summary comment on ``target.pr``; :class:`PublishError` on failure."""
+    client = _Client(target.api_url, token, retries, timeout)
+    try:
+        return _publish(client, report, target)
+    finally:
+        client.close()
+
+
+def _publish(client: _Client, report: PublishedReport, target: GiteeTarget) -> GiteeOutcome:
+    repo = _repo_path(target.repo)
+    me = client.call("GET", "/user", "identifying the token's owner")
+    login = me.get("login") if isinstance(me, dict) else None
+    pull = client.call("GET", f"{repo}/pulls/{target.pr}", f"reading pull request !{target.pr}")
+    head = pull.get("head") if isinstance(pull, dict) else None
+    sha = head.get("sha") if isinstance(head, dict) else None
+    head_repo = head.get("repo") if isinstance(head, dict) else None
+    web = head_repo.get("html_url") if isinstance(head_repo, dict) else None
+    if not isinstance(web, str) or not web.startswith(("https://", "http://")):
+        web = f"{_web_url(target.api_url)}/{target.repo}"
+    link = summary.blob_link(web, sha) if isinstance(sha, str) and sha else None
+    body = summary.render(report, limit=summary.GITEE_LIMIT, link=link, marker=True)
+
+    existing = _find_comment(client, repo, target.pr, login)
+    if existing is None:
+        made = client.call(
+            "POST",
+            f"{repo}/pulls/{target.pr}/comments",
+            f"commenting on pull request !{target.pr}",
+            body={"body": body},
+        )
+        return GiteeOutcome("created", int(made.get("id", 0)) if isinstance(made, dict) else 0)
+    client.call(
+        "PATCH",
+        f"{repo}/pulls/comments/{existing}",
+        f"updating the comment on pull request !{target.pr}",
+        body={"body": body},
+    )
+    return GiteeOutcome("updated", existing)
+
+
+def _find_comment(client: _Client, repo: str, pr: int, login: object) -> int | None:
+    for page in range(1, MAX_PAGES + 1):
+        comments = client.call(
+            "GET",
+            f"{repo}/pulls/{pr}/comments",
+            f"reading the comments of pull request !{pr}",
+            params={"page": page, "per_page": PER_PAGE},
+        )
+        if not isinstance(comments, list):
+            return None
+        for comment in comments:
+            if not isinstance(comment, dict):
+                continue
+            text = comment.get("body")
+            user = comment.get("user")
+            author = user.get("login") if isinstance(user, dict) else None
+            if isinstance(text, str) and text.startswith(summary.MARKER) and author == login:
+                comment_id = comment.get("id")
+                if isinstance(comment_id, int):
+                    return comment_id
+        if len(comments) < PER_PAGE:
+            return None
+    return None

@@ -1,0 +1,292 @@
+"""Publishing a report to GitHub with PyGithub: a check run with annotations, and a PR comment.
+
+The check run named ``mdvalidator`` carries the verdict (conclusion), a summary table and one
+annotation per problem. The Checks API takes at most 50 annotations per request and appends on
+every update, so the run is created with the first batch and updated with the rest; the last
+update sets the conclusion. With a pull request number, problems in files the PR did not change
+are listed in the summary rather than annotated (GitHub cannot show them on the diff), and one
+comment on the PR, found again by a hidden marker, is edited in place on later runs.
+
+PyGithub is imported inside :func:`publish_github`, so the offline lint path never loads it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from mdvalidator import __version__
+from mdvalidator.problem import Problem, Severity
+from mdvalidator.publish import summary
+from mdvalidator.publish.errors import PublishError, api_error, connection_error
+from mdvalidator.publish.report import PublishedReport
+from mdvalidator.sanitize import clean, redact_url
+
+DEFAULT_API_URL = "https://api.github.com"
+ANNOTATIONS_PER_REQUEST = 50  # the Checks API's limit
+TOKEN_VARIABLE = "GITHUB_TOKEN"
+BOT_LOGIN = "github-actions[bot]"  # who writes the comment when the workflow token is used
+ANY_AUTHOR = "*"
+
+_LEVELS = {Severity.ERROR: "failure", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+@dataclass(frozen=True)
+class GithubTarget:
+    """Where to publish: repository, commit, optional pull request, and which server."""
+
+    repo: str
+    sha: str
+    pr: int | None = None
+    api_url: str = DEFAULT_API_URL
+    check_name: str = summary.CHECK_NAME
+    comment_author: str = BOT_LOGIN
+    details_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Pacing:
+    """Client behaviour: retries of idempotent reads, pauses between requests, timeout."""
+
+    retries: int = 3
+    request_interval: float = 0.25
+    write_interval: float = 1.0  # GitHub asks integrators to pause ~1 s between writes
+    timeout: float = 30.0
+
+
+@dataclass
+class GithubOutcome:
+    """What was done, for the one-line log the CLI prints."""
+
+    check_run_url: str = ""
+    conclusion: str = ""
+    annotations: int = 0
+    check_requests: int = 0
+    not_annotated: int = 0
+    comment: str = ""  # "created", "updated" or "" (no --pr)
+    steps: list[str] = field(default_factory=list)
+
+
+def annotation(problem: Problem) -> dict[str, Any]:
+    """One Checks API annotation for ``problem`` (line 0, "whole file", is shown on line 1)."""
+    line = max(problem.line, 1)
+    note: dict[str, Any] = {
+        "path": clean(problem.path.removeprefix("./"), 1000),
+        "start_line": line,
+        "end_line": line,
+        "annotation_level": _LEVELS[problem.severity],
+        "message": clean(problem.message, 4000),
+        "title": summary.annotation_title(problem),
+    }
+    if problem.line > 0 and problem.column > 0:
+        note["start_column"] = problem.column
+        note["end_column"] = problem.column
+    return note
+
+
+def batches(items: Sequence[Any], size: int = ANNOTATIONS_PER_REQUEST) -> Iterator[list[Any]]:
+    """``items`` in lists of at most ``size``; one empty list when there are none."""
+    if not items:
+        yield []
+        return
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+def split_by_changed(
+    problems: Sequence[Problem], changed: frozenset[str] | None
+) -> tuple[list[Problem], list[Problem]]:
+    """(problems to annotate, problems in files the PR did not change)."""
+    if changed is None:
+        return list(problems), []
+    inside = [p for p in problems if p.path.removeprefix("./") in changed]
+    outside = [p for p in problems if p.path.removeprefix("./") not in changed]
+    return inside, outside
+
+
+def sections(
+    inside: Sequence[Problem], outside: Sequence[Problem], with_pr: bool
+) -> list[summary.Section]:
+    if not with_pr:
+        return [summary.Section("", inside)]
+    return [
+        summary.Section("In files this pull request changes", inside),
+        summary.Section("In files this pull request does not change (not annotated)", outside),
+    ]
+
+
+def publish_github(
+    report: PublishedReport, target: GithubTarget, token: str, pacing: Pacing | None = None
+) -> GithubOutcome:
+    """Create or update the check run and (with ``target.pr``) the PR comment.
+
+    Raises :class:`PublishError` with a printable message on any API or connection failure.
+    """
+    import requests
+    from github import Auth, Github, GithubException, GithubRetry
+
+    pacing = pacing or Pacing()
+    retry = GithubRetry(total=pacing.retries, raise_on_status=False) if pacing.retries else None
+    client = Github(
+        auth=Auth.Token(token),
+        base_url=target.api_url.rstrip("/"),
+        timeout=int(pacing.timeout),
+        user_agent=f"mdvalidator/{__version__}",
+        per_page=100,
+        retry=retry,
+        seconds_between_requests=pacing.request_interval,
+        seconds_between_writes=pacing.write_interval,
+        lazy=True,
+    )
+    outcome = GithubOutcome()
+    try:
+        _publish(client, report, target, outcome)
+    except GithubException as exc:
+        step = outcome.steps[-1] if outcome.steps else "talking to GitHub"
+        message = exc.data.get("message") if isinstance(exc.data, dict) else None
+        raise api_error(
+            "GitHub",
+            exc.status,
+            message,
+            token_variable=TOKEN_VARIABLE,
+            secrets=[token],
+            doing=step,
+        ) from None
+    except requests.RequestException as exc:
+        raise connection_error("GitHub", target.api_url, exc, [token]) from None
+    finally:
+        client.close()
+    return outcome
+
+
+def _publish(
+    client: Any, report: PublishedReport, target: GithubTarget, out: GithubOutcome
+) -> None:
+    out.steps.append("reading the repository")
+    repository = client.get_repo(target.repo)
+    web_url = str(repository.html_url)  # completes the lazy object: GET /repos/{owner}/{repo}
+    link = summary.blob_link(web_url, target.sha)
+
+    changed: frozenset[str] | None = None
+    if target.pr is not None:
+        out.steps.append(f"listing the files of pull request #{target.pr}")
+        pull = repository.get_pull(target.pr)
+        changed = frozenset(f.filename for f in pull.get_files())
+    inside, outside = split_by_changed(report.problems, changed)
+    groups = sections(inside, outside, changed is not None)
+    out.not_annotated = len(outside)
+
+    title = clean(summary.headline(report), 200)
+    notes = []
+    if outside:
+        notes.append(
+            f"{len(outside)} problem(s) are in files this pull request does not change; "
+            "they are listed here but not annotated."
+        )
+    check_summary = summary.render(
+        report, limit=summary.GITHUB_LIMIT, link=link, sections=groups, notes=notes
+    )
+    out.conclusion = summary.conclusion(report)
+    run = _write_check_run(
+        repository,
+        report=report,
+        target=target,
+        inside=inside,
+        title=title,
+        check_summary=check_summary,
+        out=out,
+    )
+    out.check_run_url = str(run.html_url or "")
+
+    if target.pr is None:
+        return
+    notes_comment = list(notes)
+    if out.check_run_url.startswith(("https://", "http://")):
+        notes_comment.append(
+            f"Details: [the {target.check_name} check run]({redact_url(out.check_run_url)})."
+        )
+    body = summary.render(
+        report,
+        limit=summary.GITHUB_LIMIT,
+        link=link,
+        sections=groups,
+        marker=True,
+        notes=notes_comment,
+    )
+    _write_comment(repository, target, body, out)
+
+
+def _write_check_run(
+    repository: Any,
+    *,
+    report: PublishedReport,
+    target: GithubTarget,
+    inside: Sequence[Problem],
+    title: str,
+    check_summary: str,
+    out: GithubOutcome,
+) -> Any:
+    out.steps.append(f"looking for an unfinished {target.check_name} check run")
+    commit = repository.get_commit(target.sha)
+    run = next(
+        (
+            r
+            for r in commit.get_check_runs(check_name=target.check_name, filter="latest")
+            if r.status != "completed"
+        ),
+        None,
+    )
+    notes = [annotation(p) for p in inside]
+    chunks = list(batches(notes))
+    for index, chunk in enumerate(chunks):
+        final = index == len(chunks) - 1
+        output: dict[str, Any] = {"title": title, "summary": check_summary}
+        if chunk:
+            output["annotations"] = chunk
+        fields: dict[str, Any] = {"output": output}
+        if final:
+            fields["conclusion"] = out.conclusion
+            fields["completed_at"] = datetime.now(timezone.utc)
+        else:
+            fields["status"] = "in_progress"
+        if target.details_url:
+            fields["details_url"] = target.details_url
+        if run is None:
+            out.steps.append(f"creating the {target.check_name} check run")
+            run = repository.create_check_run(
+                name=target.check_name, head_sha=target.sha, external_id="mdvalidator", **fields
+            )
+        else:
+            out.steps.append(f"updating the {target.check_name} check run (batch {index + 1})")
+            run.edit(**fields)
+        out.check_requests += 1
+        out.annotations += len(chunk)
+    return run
+
+
+def _write_comment(repository: Any, target: GithubTarget, body: str, out: GithubOutcome) -> None:
+    assert target.pr is not None
+    out.steps.append(f"reading the comments of pull request #{target.pr}")
+    issue = repository.get_issue(target.pr)
+    ours = None
+    for comment in issue.get_comments():
+        text = comment.body or ""
+        if not text.startswith(summary.MARKER):
+            continue
+        if target.comment_author not in (ANY_AUTHOR, comment.user.login):
+            continue
+        ours = comment
+        break
+    if ours is None:
+        out.steps.append(f"commenting on pull request #{target.pr}")
+        issue.create_comment(body)
+        out.comment = "created"
+    else:
+        out.steps.append(f"updating the comment on pull request #{target.pr}")
+        ours.edit(body)
+        out.comment = "updated"
+
+
+__all__ = ["GithubOutcome", "GithubTarget", "Pacing", "PublishError", "publish_github"]
