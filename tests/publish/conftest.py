@@ -68,8 +68,12 @@ class SpecCheck:
         return found[0] if found else None
 
     def errors(
-        self, op: dict[str, Any], path_args: dict[str, str], query: dict[str, list[str]],
-        content_type: str, raw: bytes,
+        self,
+        op: dict[str, Any],
+        path_args: dict[str, str],
+        query: dict[str, list[str]],
+        content_type: str,
+        raw: bytes,
     ) -> list[str]:
         problems: list[str] = []
         params = {(p["in"], p["name"]): p for p in op.get("parameters", [])}
@@ -196,10 +200,14 @@ class StandIn:
     def authorised(self, headers: dict[str, str], query: dict[str, str], body: Any) -> bool:
         raise NotImplementedError
 
-    def route(self, method: str, template: str, args: dict[str, str], query: dict[str, str], body: Any):  # type: ignore[no-untyped-def]
+    def route(
+        self, method: str, template: str, args: dict[str, str], query: dict[str, str], body: Any
+    ):  # type: ignore[no-untyped-def]
         raise NotImplementedError
 
-    def page(self, items: list[Any], path: str, query: dict[str, str]) -> tuple[list[Any], dict[str, str]]:
+    def page(
+        self, items: list[Any], path: str, query: dict[str, str]
+    ) -> tuple[list[Any], dict[str, str]]:
         per_page = int(query.get("per_page", 30))
         number = int(query.get("page", 1))
         chunk = items[(number - 1) * per_page : number * per_page]
@@ -230,7 +238,10 @@ class GithubStandIn(StandIn):
         self.next_id += 1
         api = f"{self.base_url}/repos/{owner}/{repo}/issues/comments/{self.next_id}"
         self.comments[self.next_id] = {
-            "id": self.next_id, "number": number, "body": body, "url": api,
+            "id": self.next_id,
+            "number": number,
+            "body": body,
+            "url": api,
             "html_url": f"{self.web(owner, repo)}/pull/{number}#c{self.next_id}",
             "user": {"login": login, "id": 7, "type": "Bot" if "[bot]" in login else "User"},
         }
@@ -241,38 +252,58 @@ class GithubStandIn(StandIn):
         self.check_runs[self.next_id] = self._run_json(owner, repo, self.next_id, name, sha, status)
         return self.next_id
 
-    def _run_json(self, owner: str, repo: str, run_id: int, name: str, sha: str, status: str) -> dict[str, Any]:
+    def _run_json(
+        self, owner: str, repo: str, run_id: int, name: str, sha: str, status: str
+    ) -> dict[str, Any]:
         return {
-            "id": run_id, "name": name, "head_sha": sha, "status": status, "conclusion": None,
+            "id": run_id,
+            "name": name,
+            "head_sha": sha,
+            "status": status,
+            "conclusion": None,
             "url": f"{self.base_url}/repos/{owner}/{repo}/check-runs/{run_id}",
             "html_url": f"{self.web(owner, repo)}/runs/{run_id}",
             "output": {"title": None, "summary": None, "annotations_count": 0},
             "annotations": [],
         }
 
-    def route(self, method: str, template: str, args: dict[str, str], query: dict[str, str], body: Any):  # type: ignore[no-untyped-def]
+    def route(
+        self, method: str, template: str, args: dict[str, str], query: dict[str, str], body: Any
+    ):  # type: ignore[no-untyped-def]
         owner, repo = args["owner"], args["repo"]
         base = f"/repos/{owner}/{repo}"
         if (method, template) == ("GET", "/repos/{owner}/{repo}"):
-            return 200, {
-                "id": 1, "name": repo, "full_name": f"{owner}/{repo}",
-                "url": f"{self.base_url}{base}", "html_url": self.web(owner, repo),
-                "owner": {"login": owner, "id": 2, "type": "Organization"},
-            }, {}
+            return (
+                200,
+                {
+                    "id": 1,
+                    "name": repo,
+                    "full_name": f"{owner}/{repo}",
+                    "url": f"{self.base_url}{base}",
+                    "html_url": self.web(owner, repo),
+                    "owner": {"login": owner, "id": 2, "type": "Organization"},
+                },
+                {},
+            )
         if template == "/repos/{owner}/{repo}/pulls/{pull_number}/files":
-            files = [{"filename": f, "status": "modified", "sha": "0" * 40} for f in self.changed_files]
+            files = [
+                {"filename": f, "status": "modified", "sha": "0" * 40} for f in self.changed_files
+            ]
             chunk, links = self.page(files, f"{base}/pulls/{args['pull_number']}/files", query)
             return 200, chunk, links
         if template == "/repos/{owner}/{repo}/commits/{ref}/check-runs":
             runs = [
-                r for r in self.check_runs.values()
+                r
+                for r in self.check_runs.values()
                 if r["head_sha"] == args["ref"] and r["name"] == query.get("check_name", r["name"])
             ]
             chunk, links = self.page(runs, f"{base}/commits/{args['ref']}/check-runs", query)
             return 200, {"total_count": len(runs), "check_runs": chunk}, links
         if template == "/repos/{owner}/{repo}/check-runs":
             self.next_id += 1
-            run = self._run_json(owner, repo, self.next_id, body["name"], body["head_sha"], "queued")
+            run = self._run_json(
+                owner, repo, self.next_id, body["name"], body["head_sha"], "queued"
+            )
             self.check_runs[self.next_id] = run
             self._apply(run, body)
             return 201, run, {}
@@ -287,7 +318,9 @@ class GithubStandIn(StandIn):
             mine = [c for c in self.comments.values() if c["number"] == number]
             return (200, *self.page(mine, f"{base}/issues/{number}/comments", query))
         if (method, template) == ("POST", "/repos/{owner}/{repo}/issues/{issue_number}/comments"):
-            made = self.seed_comment(owner, repo, int(args["issue_number"]), body["body"], self.bot_login)
+            made = self.seed_comment(
+                owner, repo, int(args["issue_number"]), body["body"], self.bot_login
+            )
             return 201, self.comments[made], {}
         if (method, template) == ("PATCH", "/repos/{owner}/{repo}/issues/comments/{comment_id}"):
             comment = self.comments.get(int(args["comment_id"]))
@@ -303,7 +336,8 @@ class GithubStandIn(StandIn):
         output = body.get("output") or {}
         run["annotations"] += output.get("annotations", [])
         run["output"] = {
-            "title": output.get("title"), "summary": output.get("summary"),
+            "title": output.get("title"),
+            "summary": output.get("summary"),
             "annotations_count": len(run["annotations"]),
         }
         if "conclusion" in body:
@@ -328,19 +362,34 @@ class GiteeStandIn(StandIn):
     def seed_comment(self, number: int, body: str, login: str) -> int:
         self.next_id += 1
         self.comments[self.next_id] = {
-            "id": self.next_id, "number": number, "body": body,
-            "user": {"login": login, "name": login}, "comment_type": "pr_comment",
+            "id": self.next_id,
+            "number": number,
+            "body": body,
+            "user": {"login": login, "name": login},
+            "comment_type": "pr_comment",
         }
         return self.next_id
 
-    def route(self, method: str, template: str, args: dict[str, str], query: dict[str, str], body: Any):  # type: ignore[no-untyped-def]
+    def route(
+        self, method: str, template: str, args: dict[str, str], query: dict[str, str], body: Any
+    ):  # type: ignore[no-untyped-def]
         if template == "/user":
             return 200, {"id": 9, "login": self.login, "name": "Hub Bot"}, {}
         owner, repo = args.get("owner", ""), args.get("repo", "")
         if template == "/repos/{owner}/{repo}/pulls/{number}":
-            head_repo = {"full_name": f"contrib/{repo}", "html_url": f"https://gitee.example/contrib/{repo}"}
-            return 200, {"number": int(args["number"]), "state": "open",
-                         "head": {"ref": "patch-1", "sha": self.head_sha, "repo": head_repo}}, {}
+            head_repo = {
+                "full_name": f"contrib/{repo}",
+                "html_url": f"https://gitee.example/contrib/{repo}",
+            }
+            return (
+                200,
+                {
+                    "number": int(args["number"]),
+                    "state": "open",
+                    "head": {"ref": "patch-1", "sha": self.head_sha, "repo": head_repo},
+                },
+                {},
+            )
         if (method, template) == ("GET", "/repos/{owner}/{repo}/pulls/{number}/comments"):
             number = int(args["number"])
             mine = [c for c in self.comments.values() if c["number"] == number]
@@ -379,7 +428,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _serve
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         return
 
 
@@ -409,20 +458,32 @@ def gitee() -> Iterator[GiteeStandIn]:
 
 
 def make_report(
-    count: int, paths: tuple[str, ...] = ("assets/a.md",), severity: str = "error",
+    count: int,
+    paths: tuple[str, ...] = ("assets/a.md",),
+    severity: str = "error",
     message: str = "missing required key",
 ) -> dict[str, Any]:
     """A version-1 JSON report with ``count`` problems spread over ``paths``."""
     problems = [
         {
-            "path": paths[i % len(paths)], "line": i + 1, "column": 1, "rule": "MDV102",
-            "name": "missing-field", "severity": severity, "message": f"{message} #{i}",
+            "path": paths[i % len(paths)],
+            "line": i + 1,
+            "column": 1,
+            "rule": "MDV102",
+            "name": "missing-field",
+            "severity": severity,
+            "message": f"{message} #{i}",
         }
         for i in range(count)
     ]
     failed = severity == "error" and count > 0
-    return {"version": 1, "status": "fail" if failed else "pass", "checked": len(paths),
-            "problems": problems, "assets": []}
+    return {
+        "version": 1,
+        "status": "fail" if failed else "pass",
+        "checked": len(paths),
+        "problems": problems,
+        "assets": [],
+    }
 
 
 @pytest.fixture

@@ -27,9 +27,23 @@ def _token(monkeypatch):
 def publish(server, report, *extra):
     return main(
         [
-            "publish", "github", "--report", str(report), "--repo", "hub/models",
-            "--sha", SHA, "--api-url", server.base_url, "--retries", "0",
-            "--write-interval", "0", "--request-interval", "0", *extra,
+            "publish",
+            "github",
+            "--report",
+            str(report),
+            "--repo",
+            "hub/models",
+            "--sha",
+            SHA,
+            "--api-url",
+            server.base_url,
+            "--retries",
+            "0",
+            "--write-interval",
+            "0",
+            "--request-interval",
+            "0",
+            *extra,
         ]
     )
 
@@ -60,7 +74,9 @@ def test_annotations_go_in_batches_of_50(github, write_report, report_of, capsys
     # Only the last write concludes; earlier ones keep the run in progress.
     assert "conclusion" in writes[-1].body
     assert all(w.body.get("status") == "in_progress" for w in writes[:-1])
-    assert run["output"]["title"] == (f"{count} error{'s' if count != 1 else ''}" if count else "All Passed")
+    assert run["output"]["title"] == (
+        f"{count} error{'s' if count != 1 else ''}" if count else "All Passed"
+    )
     assert len(run["output"]["summary"]) <= 65535
     comments = list(github.comments.values())
     assert len(comments) == 1 and comments[0]["body"].startswith(MARKER)
@@ -145,9 +161,14 @@ def test_many_problems_are_capped_with_and_n_more(github, write_report, report_o
 
 def test_pull_request_text_is_defused(github, write_report, report_of):
     nasty = {
-        "path": "assets/a|b).md", "line": 3, "column": 2, "rule": "MDV102",
-        "name": "missing-field", "severity": "error",
-        "message": "hi @octocat \u202eevil\u202c <img src=x> ::error::boom | `tick` [x](javascript:y)",
+        "path": "assets/a|b).md",
+        "line": 3,
+        "column": 2,
+        "rule": "MDV102",
+        "name": "missing-field",
+        "severity": "error",
+        "message": "hi @octocat \u202eevil\u202c <img src=x> ::error::boom | `tick` "
+        "[x](javascript:y)",
     }
     data = report_of(0)
     data["problems"], data["status"] = [nasty], "fail"
@@ -170,9 +191,24 @@ def test_a_read_is_retried_after_a_server_error(github, write_report, report_of)
     report = write_report(report_of(1))
 
     status = main(
-        ["publish", "github", "--report", str(report), "--repo", "hub/models", "--sha", SHA,
-         "--api-url", github.base_url, "--retries", "1", "--write-interval", "0",
-         "--request-interval", "0"]
+        [
+            "publish",
+            "github",
+            "--report",
+            str(report),
+            "--repo",
+            "hub/models",
+            "--sha",
+            SHA,
+            "--api-url",
+            github.base_url,
+            "--retries",
+            "1",
+            "--write-interval",
+            "0",
+            "--request-interval",
+            "0",
+        ]
     )
 
     assert status == 0
@@ -226,7 +262,9 @@ def test_no_server_is_a_connection_message(write_report, report_of, capsys):
     assert "cannot reach the GitHub API" in err and "Traceback" not in err
 
 
-def test_a_missing_token_or_report_is_exit_2(github, write_report, report_of, capsys, monkeypatch, tmp_path):
+def test_a_missing_token_or_report_is_exit_2(
+    github, write_report, report_of, capsys, monkeypatch, tmp_path
+):
     monkeypatch.delenv("GITHUB_TOKEN")
     assert publish(github, write_report(report_of(1))) == 2
     assert "GITHUB_TOKEN is not set" in capsys.readouterr().err

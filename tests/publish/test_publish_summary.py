@@ -1,0 +1,74 @@
+"""The Markdown summary: headline, escaping, links, sections and the size cap."""
+
+from __future__ import annotations
+
+from mdvalidator.problem import Problem, Severity
+from mdvalidator.publish import summary
+from mdvalidator.publish.github import annotation, batches, split_by_changed
+from mdvalidator.publish.report import PublishedReport
+
+
+def problem(path="a.md", line=1, severity=Severity.ERROR, message="bad", column=0):
+    return Problem(path, line, column, "MDV102", "missing-field", severity, message)
+
+
+def report(*problems, passed=None):
+    failed = any(p.severity is Severity.ERROR for p in problems)
+    return PublishedReport(passed=not failed if passed is None else passed, checked=1,
+                           problems=tuple(problems))  # fmt: skip
+
+
+def test_headline_counts_by_severity():
+    assert summary.headline(report()) == "All Passed"
+    both = report(problem(), problem(severity=Severity.WARNING), problem(severity=Severity.ERROR))
+    assert summary.headline(both) == "2 errors, 1 warning"
+    assert summary.headline(report(problem(severity=Severity.INFO))) == "Passed with 1 notice"
+    assert summary.conclusion(both) == "failure" and summary.conclusion(report()) == "success"
+
+
+def test_a_pipe_cannot_split_a_table_cell():
+    text = summary.render(report(problem(path="a|b.md", message="x | y")), limit=10_000)
+    row = next(line for line in text.splitlines() if line.startswith("| ❌"))
+    assert row.count("|") - row.count("\\|") == 6  # five cells, six unescaped bars
+
+
+def test_links_refuse_paths_that_climb_out():
+    link = summary.blob_link("https://github.com/o/r", "abc")
+    assert (
+        link(problem(path="./d/e f.md", line=4)) == "https://github.com/o/r/blob/abc/d/e%20f.md#L4"
+    )
+    assert link(problem(path="../etc/passwd")) is None
+    assert link(problem(path="/abs.md")) is None
+    assert link(problem(line=0)) == "https://github.com/o/r/blob/abc/a.md"
+
+
+def test_the_cap_counts_what_was_left_out():
+    many = report(*[problem(line=i, message="m" * 300) for i in range(1, 201)])
+    text = summary.render(many, limit=5_000)
+    assert len(text) <= 5_000
+    rows = text.count("\n| ❌ error |")
+    assert 0 < rows < 200 and text.rstrip().endswith(f"... and {200 - rows} more")
+
+
+def test_sections_and_marker():
+    inside, outside = split_by_changed(
+        [problem("a.md"), problem("./b.md"), problem("c.md")], frozenset({"a.md", "b.md"})
+    )
+    assert [p.path for p in inside] == ["a.md", "./b.md"] and [p.path for p in outside] == ["c.md"]
+    text = summary.render(
+        report(*inside, *outside), limit=10_000, marker=True,
+        sections=[summary.Section("In", inside), summary.Section("Out", outside)],
+    )  # fmt: skip
+    assert text.startswith(summary.MARKER + "\n")
+    assert text.index("#### In") < text.index("#### Out")
+
+
+def test_annotations_fit_the_checks_api():
+    note = annotation(problem(path="./a.md", line=0, message="x\ny\u202e"))
+    assert note == {
+        "path": "a.md", "start_line": 1, "end_line": 1, "annotation_level": "failure",
+        "message": "x y", "title": "MDV102 missing-field",
+    }  # fmt: skip
+    assert annotation(problem(line=2, column=7, severity=Severity.INFO))["start_column"] == 7
+    assert [len(b) for b in batches(list(range(101)))] == [50, 50, 1]
+    assert list(batches([])) == [[]]
