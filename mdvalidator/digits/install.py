@@ -1,0 +1,167 @@
+"""``mdvalidator store add``: the safe version of "unzip each tarball into its own directory".
+
+The archive is checked first (nothing is written when an error remains). Then only the members
+that passed, regular files with plain relative names, are streamed into a hidden temporary
+folder inside the store (files created exclusively, links never followed), hashed on the way
+into a SHA256SUMS, and the folder is renamed into place. Last, master.json is rewritten
+atomically (temporary file + ``os.replace``) with the new child appended.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from mdvalidator.assets.hashing import CHUNK_SIZE, sha256_chunks
+from mdvalidator.digits import archive, checks
+from mdvalidator.digits.checksums import format_sums
+from mdvalidator.digits.folder import ReadError, read_capped
+from mdvalidator.digits.jsonpos import JsonObject, parse_bytes, plain
+from mdvalidator.digits.options import DigitsOptions
+from mdvalidator.problem import Problem, Severity
+
+MASTER_NAME = "master.json"
+DEFAULT_MSG = "DIGITS Model Store"
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_BINARY = getattr(os, "O_BINARY", 0)
+
+
+class AddError(Exception):
+    """The archive cannot be added; nothing in the store was changed."""
+
+
+@dataclass(frozen=True)
+class Added:
+    """What ``add_archive`` did: every problem found, and the new child (``None`` if refused)."""
+
+    problems: tuple[Problem, ...]
+    child: Path | None
+    files: int = 0
+
+
+def child_name(archive_path: Path) -> str:
+    """``20171022-025612-7b04_epoch_30.0.tar.gz`` -> ``20171022-025612-7b04_epoch_30.0``."""
+    name = archive_path.name
+    for suffix in sorted(archive.TAR_SUFFIXES + archive.ZIP_SUFFIXES, key=len, reverse=True):
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def _read_master(store: Path, options: DigitsOptions, max_size: int) -> dict[str, Any] | None:
+    path = store / MASTER_NAME
+    if not path.exists() and not path.is_symlink():
+        return None
+    try:
+        data = read_capped(path, max_size)
+    except ReadError as error:
+        raise AddError(f"{path}: {error.message}") from None
+    result = parse_bytes(data, options.max_depth)
+    if not isinstance(result.root, JsonObject) or result.issues:
+        raise AddError(f"{path}: not a valid master.json; run `mdvalidator store {store}` first")
+    master = plain(result.root)
+    assert isinstance(master, dict)
+    children = master.get("children")
+    if not isinstance(children, list) or not all(isinstance(c, str) for c in children):
+        raise AddError(f"{path}: 'children' is not a list of names")
+    return master
+
+
+def add_archive(
+    archive_path: Path,
+    store: Path,
+    options: DigitsOptions,
+    max_file_size: int,
+    decide: Callable[[Sequence[Problem]], list[Problem]],
+    name: str | None = None,
+    msg: str | None = None,
+) -> Added:
+    """Validate ``archive_path`` and, if no error remains after ``decide``, add it to ``store``.
+
+    Raises ``AddError`` for a store or name that cannot take the archive (nothing changed).
+    """
+    if not store.is_dir() or store.is_symlink():
+        raise AddError(f"{store}: not a store folder")
+    child = name if name is not None else child_name(archive_path)
+    reason = checks.unsafe_name_reason(child)
+    if reason:
+        raise AddError(f"child name {checks.show(child)} is unsafe: {reason} (use --name)")
+    if (store / child).exists() or (store / child).is_symlink():
+        raise AddError(f"{store / child} already exists (use --name to choose another)")
+    master = _read_master(store, options, max_file_size)
+    if archive_path.is_symlink():
+        raise AddError(f"{archive_path}: a symbolic link (not followed)")
+    inspection = archive.inspect(archive_path, archive_path.as_posix(), options, max_file_size)
+    problems = decide(inspection.problems)
+    if any(p.severity >= Severity.ERROR for p in problems):
+        return Added(tuple(problems), None)
+    members = [m for m in inspection.members if m.kind == "file"]
+    staging = Path(tempfile.mkdtemp(prefix=f".{child}.", suffix=".partial", dir=store))
+    try:
+        digests = _extract(archive_path, staging, members)
+        (staging / options.checksums.file).write_text(format_sums(digests), "utf-8")
+        os.chmod(staging, 0o755)  # mkdtemp makes it 0700
+        os.rename(staging, store / child)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _write_master(store, master, child, msg)
+    return Added(tuple(problems), store / child, len(members))
+
+
+def _extract(archive_path: Path, staging: Path, members: Sequence[archive.Entry]) -> dict[str, str]:
+    wanted = {m.name: m for m in members}
+    digests: dict[str, str] = {}
+    with archive.Archive(archive_path) as opened:
+        for entry in opened.entries():
+            if entry.name not in wanted or entry.kind != "file":
+                continue
+            target = staging / entry.path
+            for folder in reversed(target.relative_to(staging).parents[:-1]):
+                (staging / folder).mkdir(mode=0o755, exist_ok=True)
+            with opened.open(entry) as source:
+                digests[entry.path] = _write_new(target, source, entry.size)
+    return digests
+
+
+def _write_new(target: Path, source: IO[bytes], declared: int) -> str:
+    """Copy at most ``declared`` bytes into a file that must not exist yet; its sha256."""
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _BINARY, 0o644)
+    with os.fdopen(fd, "wb") as sink:
+
+        def chunks() -> Iterator[bytes]:
+            left = declared
+            while chunk := source.read(min(CHUNK_SIZE, left + 1)):
+                left -= len(chunk)
+                if left < 0:
+                    raise AddError(f"{target.name}: more bytes than the archive declares")
+                sink.write(chunk)
+                yield chunk
+
+        digest, _ = sha256_chunks(chunks())
+    return digest
+
+
+def _write_master(store: Path, master: dict[str, Any] | None, child: str, msg: str | None) -> None:
+    data = dict(master) if master is not None else {"msg": msg or DEFAULT_MSG, "children": []}
+    if msg is not None:
+        data["msg"] = msg
+    data["children"] = [*data["children"], child]
+    text = json.dumps(data, indent=4, ensure_ascii=False) + "\n"
+    fd, temporary = tempfile.mkstemp(prefix=".master.", suffix=".json", dir=store)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, store / MASTER_NAME)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
