@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 
 CHUNK_SIZE = 1 << 20  # 1 MiB: large enough that per-call overhead vanishes next to hashing
-HEAD_SIZE = 64  # bytes kept from the start of a stream, for format sniffing
+HEAD_SIZE = 512  # bytes kept from the start of a stream, for format sniffing (tar: 257+)
 _OVERLAP_FROM = 8 * CHUNK_SIZE  # smaller files are hashed on the calling thread
 
 

@@ -127,8 +127,8 @@ def add_network_arguments(parser: argparse.ArgumentParser) -> None:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the asset flags of ``mdvalidator check`` (``--offline``/``--jobs`` are the caller's)."""
-    group = parser.add_argument_group("asset verification")
-    add_network_arguments(group)  # type: ignore[arg-type]
+    group = parser  # the caller decides on grouping (nested groups are deprecated)
+    add_network_arguments(group)
     group.add_argument(
         "--mirror",
         action="append",

@@ -1,7 +1,136 @@
-"""Rules of asset verification (MDV2xx)."""
+"""Rules of asset verification (MDV2xx): what downloading each ``asset-link`` found."""
 
 from __future__ import annotations
 
+from mdvalidator.problem import Severity
 from mdvalidator.registry import Rule
 
-RULES: tuple[Rule, ...] = ()
+FAMILY = "assets"
+
+SHA256_MISMATCH = Rule(
+    code="MDV201",
+    name="asset-sha256-mismatch",
+    summary="the downloaded asset's sha256 differs from asset-sha256",
+    doc="""\
+The bytes served at ``asset-link`` were hashed as they arrived (raw, never decompressed) and
+their sha256 is not the one the card promises. Reported at the ``asset-sha256`` line with both
+digests. Either the file behind the link changed, the link points at the wrong file, or the
+digest was computed on another file. ``mdvalidator hash FILE`` prints the right value and
+``mdvalidator --fix`` writes it into the card.
+
+Failing (the file at the link hashes to 9f86d08...):
+
+    asset-sha256: 2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824
+
+Passing:
+
+    asset-sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+""",
+    family=FAMILY,
+)
+
+UNREACHABLE = Rule(
+    code="MDV202",
+    name="asset-unreachable",
+    summary="the asset could not be downloaded (DNS, connection, HTTP error)",
+    doc="""\
+The download failed for good: the host name does not resolve, the connection was refused or
+kept dropping, or the server answered an HTTP error (4xx at once; 429 and 5xx after bounded
+retries with backoff). The message says which. A link must serve the asset itself, publicly,
+with a plain GET.
+
+Failing:
+
+    asset-link: https://download.example.org/models/removed.ckpt     # HTTP 404
+
+Passing:
+
+    asset-link: https://download.example.org/models/lenet_mnist.ckpt
+""",
+    family=FAMILY,
+)
+
+BLOCKED = Rule(
+    code="MDV203",
+    name="asset-blocked",
+    summary="the asset link points at a non-public address or is not http(s)",
+    doc="""\
+Links come from pull requests, so mdvalidator only fetches http and https URLs whose host
+resolves to public addresses only. Loopback, private (10/8, 172.16/12, 192.168/16), link-local
+(169.254.169.254, the cloud metadata service), carrier-grade NAT, multicast, reserved and
+unspecified addresses are refused, also when written as numbers (``http://2130706433/``,
+``http://0x7f.1/``), wrapped in IPv6 (``::ffff:127.0.0.1``, 6to4, NAT64) or reached through a
+redirect. A hub with an internal mirror opts in with ``--allow-private-network`` (or
+``allow-private-network = true`` in its config).
+
+Failing:
+
+    asset-link: http://169.254.169.254/latest/meta-data/
+    asset-link: file:///etc/passwd
+
+Passing:
+
+    asset-link: https://download.mindspore.cn/models/r1.9/lenet_ascend_v190_mnist_official_cv_acc98.ckpt
+""",
+    family=FAMILY,
+)
+
+TOO_LARGE = Rule(
+    code="MDV204",
+    name="asset-too-large",
+    summary="the asset is larger than --max-asset-size",
+    doc="""\
+The server announced (Content-Length) or streamed more bytes than the size cap (default 20G,
+``--max-asset-size`` or ``max-asset-size`` in the config). The download stops there, so a
+hostile link cannot make CI download without end. Raise the cap if the asset is genuinely this
+large.
+
+Failing (with ``--max-asset-size 1G``): a 3 GiB checkpoint. Passing: the same with ``4G``.
+""",
+    family=FAMILY,
+)
+
+TIMEOUT = Rule(
+    code="MDV205",
+    name="asset-timeout",
+    summary="the asset download did not finish in time",
+    doc="""\
+No data arrived within the read timeout (``--timeout``) on every retry, or the whole download
+(retries included) overran its total deadline, as a server that drips bytes slowly would. The
+server may be overloaded; run again later or use ``--mirror`` to fetch from a closer copy.
+
+Failing: a link whose server sends one byte per second. Passing: the same file from a mirror.
+""",
+    family=FAMILY,
+)
+
+FORMAT_MISMATCH = Rule(
+    code="MDV206",
+    name="asset-format-mismatch",
+    summary="the asset's first bytes do not look like its declared file-format",
+    doc="""\
+The first bytes of the download are compared with the signature of the declared
+``file-format`` where one exists: MSLite files carry the flatbuffer identifier ``MSL1``/``MSL2``;
+ONNX, MindIR, ckpt, AIR and caffemodel files are protobuf messages, whose first byte must be a
+valid field key (a weak check); and any file that is plainly something else (an HTML error page,
+JSON, gzip, zip, tar, PDF, HDF5, a pickle) is reported. A warning: the digest may still match.
+
+Failing:
+
+    file-format: mslite
+    asset-link: https://example.org/model.ms        # serves "<!DOCTYPE html>..."
+
+Passing: the same link serving a real ``.ms`` file.
+""",
+    severity=Severity.WARNING,
+    family=FAMILY,
+)
+
+RULES: tuple[Rule, ...] = (
+    SHA256_MISMATCH,
+    UNREACHABLE,
+    BLOCKED,
+    TOO_LARGE,
+    TIMEOUT,
+    FORMAT_MISMATCH,
+)
