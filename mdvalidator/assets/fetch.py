@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import ipaddress
 import socket
 import ssl
 import threading
@@ -176,9 +177,10 @@ def resolve_checked(url: str, host: str, port: int, options: AssetOptions) -> st
         if not addresses:
             raise unreachable(url, f"cannot resolve host {clean(host, 100)!r}", "dns")
     if not options.allow_private_network:
+        allowed = [ipaddress.ip_network(n, strict=False) for n in options.allow_networks]
         for address in addresses:
             reason = blocked_reason(address)
-            if reason:
+            if reason and not any(address in network for network in allowed):
                 raise FetchError(
                     AssetStatus.BLOCKED,
                     f"{redact_url(url)}: {address} is {reason} "

@@ -44,6 +44,9 @@ class AssetOptions:
     progress: bool = False
     fix: bool = False
     shard: tuple[int, int] | None = None
+    # Non-public networks allowed anyway (CIDR text), narrower than allow_private_network:
+    # e.g. ("10.1.2.0/24",) for one internal mirror. Config key "allow-networks".
+    allow_networks: tuple[str, ...] = ()
     # Below: knobs for tests and embedders, not on the command line.
     max_redirects: int = 5
     backoff: float = 0.5  # first retry waits this long, doubling each time
@@ -175,6 +178,18 @@ def _config_mirrors(text: str) -> list[tuple[str, str]]:
     return [parse_mirror(item) for item in items if item]
 
 
+def _config_networks(text: str) -> list[str]:
+    import ipaddress
+
+    items = [part.strip() for part in text.replace("\n", ",").split(",") if part.strip()]
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ValueError(f"not a network: {item!r} (say e.g. 10.1.2.0/24)") from None
+    return items
+
+
 def from_args(args: argparse.Namespace, config: Mapping[str, str]) -> AssetOptions:
     """Options from the command line, falling back to the ``[mdvalidator]`` config section.
 
@@ -202,12 +217,14 @@ def from_args(args: argparse.Namespace, config: Mapping[str, str]) -> AssetOptio
     cache_dir = pick("cache_dir", "cache-dir", lambda t: Path(t.strip()).expanduser(), None)
     no_cache = pick("no_cache", "no-cache", _truthy, False)
     jobs = getattr(args, "jobs", None)
+    networks = cfg("allow-networks", _config_networks) or ()
     return AssetOptions(
         offline=bool(getattr(args, "offline", False)),
         allow_private_network=pick(
             "allow_private_network", "allow-private-network", _truthy, False
         ),
         mirrors=tuple(mirrors),
+        allow_networks=tuple(networks),
         cache_dir=cache_dir,
         use_cache=not no_cache,
         max_size=pick("max_asset_size", "max-asset-size", parse_size, DEFAULT_MAX_SIZE),
