@@ -21,6 +21,9 @@ examples:
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("rule", nargs="?", metavar="CODE|NAME", help="the rule to explain")
+    parser.add_argument(
+        "--markdown", action="store_true", help="print the rule table as Markdown (for the README)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -36,6 +39,13 @@ def run(args: argparse.Namespace) -> int:
         print(found.doc)
         return 0
     rules = all_rules()
+    if args.markdown:
+        print("| code | name | default | what it finds |")
+        print("| --- | --- | --- | --- |")
+        for rule in rules:
+            summary = rule.summary.replace("|", "\\|")
+            print(f"| {rule.code} | `{rule.name}` | {rule.severity.label} | {summary} |")
+        return 0
     width = max(len(r.name) for r in rules)
     for rule in rules:
         print(f"{rule.code}  {rule.severity.label:<7}  {rule.name:<{width}}  {rule.summary}")

@@ -82,17 +82,22 @@ def decode(data: bytes) -> tuple[str, ParseIssue | None]:
     return text, issue
 
 
+def _is_dash_line(line: str) -> bool:
+    stripped = line.strip()
+    return len(stripped) >= 3 and set(stripped) == {"-"}
+
+
 def _break_lines(tokens: list[Token], lines: list[str]) -> list[int]:
     """0-based line numbers of top-level ``---`` breaks, setext underlines included."""
     found: list[int] = []
     for token in tokens:
         if token.level != 0 or token.map is None:
             continue
-        if token.type == "hr" and lines[token.map[0]].strip().startswith("-"):
+        if token.type == "hr" and _is_dash_line(lines[token.map[0]]):
             found.append(token.map[0])
         elif token.type == "heading_open" and token.markup == "-":
             underline = token.map[1] - 1
-            if lines[underline].strip() == "---" or set(lines[underline].strip()) == {"-"}:
+            if _is_dash_line(lines[underline]):
                 found.append(underline)
     return found
 

@@ -89,7 +89,7 @@ def parse_yaml(text: str, line_offset: int = 0) -> YamlResult:
     if node is None:
         return YamlResult(None, ())
     issues: list[YamlIssue] = []
-    root = _convert(node, line_offset, issues, _Budget(), 0, set())
+    root = _convert(node, line_offset, issues, _Budget(), 0, {})
     return YamlResult(root, tuple(issues))
 
 
@@ -104,7 +104,7 @@ def _convert(
     issues: list[YamlIssue],
     budget: _Budget,
     depth: int,
-    seen: set[int],
+    seen: dict[int, Node | None],
 ) -> Node | None:
     budget.nodes += 1
     line, column = _position(node, line_offset)
@@ -113,12 +113,28 @@ def _convert(
             issues.append(YamlIssue("unsupported", line, column, "header is too large or deep"))
         return None
     if id(node) in seen:
-        # The composer shares one node object for an anchor and each of its aliases.
+        # The composer shares one node object for an anchor and each of its aliases: report
+        # it, and reuse the value converted the first time (never expand it again).
         issues.append(
             YamlIssue("unsupported", line, column, "YAML anchors and aliases are not allowed")
         )
-        return None
-    seen.add(id(node))
+        return seen[id(node)]
+    seen[id(node)] = None  # in progress: an alias to an ancestor gets nothing
+    converted = _convert_new(node, line, column, line_offset, issues, budget, depth, seen)
+    seen[id(node)] = converted
+    return converted
+
+
+def _convert_new(
+    node: yaml.Node,
+    line: int,
+    column: int,
+    line_offset: int,
+    issues: list[YamlIssue],
+    budget: _Budget,
+    depth: int,
+    seen: dict[int, Node | None],
+) -> Node | None:
     if node.tag and node.tag.startswith("!") and not node.tag.startswith("!!"):
         issues.append(YamlIssue("unsupported", line, column, f"custom tag {node.tag} ignored"))
     if isinstance(node, yaml.ScalarNode):
