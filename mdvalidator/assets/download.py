@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 from mdvalidator.assets.fetch import (
     Deadline,
-    FetchError,
     Opened,
     Retryable,
     check_status,
@@ -88,8 +87,7 @@ def download(
                     continue
                 failures += 1
                 if failures > options.retries:
-                    message = f"{retry.error.message} (after {failures} attempts)"
-                    raise FetchError(retry.error.status, message, retry.error.reason) from None
+                    raise retry.error.after(failures) from None
                 wait = retry.wait
                 if wait is None:
                     wait = options.backoff * 2 ** (failures - 1)

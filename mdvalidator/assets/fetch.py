@@ -49,11 +49,19 @@ class FetchError(Exception):
     ``address``, ``size``, ``url``, ``protocol``.
     """
 
-    def __init__(self, status: AssetStatus, message: str, reason: str = "") -> None:
+    def __init__(
+        self, status: AssetStatus, message: str, reason: str = "", http_status: int | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.reason = reason
+        self.http_status = http_status  # the HTTP status it failed with, when reason is "http"
+
+    def after(self, attempts: int) -> FetchError:
+        """The same failure, saying how many attempts it took."""
+        message = f"{self.message} (after {attempts} attempts)"
+        return FetchError(self.status, message, self.reason, self.http_status)
 
 
 class Retryable(Exception):
@@ -292,6 +300,7 @@ def check_status(opened: Opened, options: AssetOptions, ok: frozenset[int]) -> N
         return
     reason = clean(opened.response.reason or "", 60)
     error = unreachable(opened.url, f"HTTP {status} {reason}".rstrip(), "http")
+    error.http_status = status
     opened.close()
     if status in RETRY_STATUSES:
         wait = retry_after(opened.header("Retry-After"), options.retry_after_cap)
@@ -332,11 +341,7 @@ def with_retries(
             return attempt()
         except Retryable as retry:
             if number == options.retries:
-                raise FetchError(
-                    retry.error.status,
-                    f"{retry.error.message} (after {number + 1} attempts)",
-                    retry.error.reason,
-                ) from None
+                raise retry.error.after(number + 1) from None
             wait = retry.wait if retry.wait is not None else options.backoff * 2**number
             if wait >= deadline.remaining():
                 raise timed_out(url, options) from None
