@@ -277,6 +277,9 @@ class StoreView:
 
 def check_master_layout(path: str, obj: JsonObject, store: StoreView) -> list[Problem]:
     """Each listed child has an info.json; every model folder is listed."""
+    member = obj.get(CHILDREN_KEY)
+    if member is None or not isinstance(member.value, JsonArray):
+        return []  # reported as a missing key or a wrong type
     problems: list[Problem] = []
     listed = set()
     for item in children(obj):
@@ -291,8 +294,7 @@ def check_master_layout(path: str, obj: JsonObject, store: StoreView) -> list[Pr
                 path, item.line, item.column, f"child {show(name)} has no {INFO_NAME}"
             )
         )
-    member = obj.get(CHILDREN_KEY)
-    if store.all_models is not None and member is not None:
+    if store.all_models is not None:
         for name in sorted(store.all_models - listed):
             problems.append(
                 R.CHILD_NOT_LISTED.problem(

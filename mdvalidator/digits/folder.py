@@ -13,6 +13,7 @@ from pathlib import Path
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _BINARY = getattr(os, "O_BINARY", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 
 
 class ReadError(Exception):
@@ -27,18 +28,18 @@ class ReadError(Exception):
 
 def read_capped(path: Path, max_size: int) -> bytes:
     """The bytes of a regular file of at most ``max_size`` bytes; never follows a final link."""
+    if path.is_symlink():
+        raise ReadError("it is a symbolic link (not followed)", symlink=True)
     try:
-        if path.is_symlink():
-            raise ReadError("it is a symbolic link (not followed)", symlink=True)
-        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _BINARY)
-    except ReadError:
-        raise
+        # non-blocking: opening a FIFO planted in a store must not hang the run
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _BINARY | _NONBLOCK)
     except OSError as exc:
         raise ReadError(f"cannot open: {exc.strerror or exc}") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise ReadError("not a regular file")
     with os.fdopen(fd, "rb") as stream:
-        info = os.fstat(stream.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise ReadError("not a regular file")
         if info.st_size > max_size:
             raise ReadError(f"{info.st_size} bytes, over the {max_size}-byte cap", too_large=True)
         try:

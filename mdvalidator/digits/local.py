@@ -14,7 +14,7 @@ from mdvalidator.digits import checks
 from mdvalidator.digits import rules as R
 from mdvalidator.digits.checks import INFO_NAME, FolderView, StoreView
 from mdvalidator.digits.checksums import parse_sums, sums_problems, verify_folder
-from mdvalidator.digits.folder import ReadError, read_capped, scan
+from mdvalidator.digits.folder import ReadError, Scan, read_capped, scan
 from mdvalidator.digits.jsonpos import JsonObject, JsonScalar, parse_bytes
 from mdvalidator.digits.options import DigitsOptions
 from mdvalidator.families import FileResult
@@ -72,9 +72,14 @@ def _link_problems(path: Path, display: str, what: str) -> list[Problem]:
     return problems
 
 
+def _has_info(listing: Scan) -> bool:
+    return INFO_NAME in listing.files or INFO_NAME in listing.symlinks
+
+
 def store_view(store: Path) -> StoreView:
     listing = scan(store)
-    models = frozenset(name for name in listing.folders if scan(store / name).files & {INFO_NAME})
+    # an info.json that is itself a link counts: its own check reports the link
+    models = frozenset(name for name in listing.folders if _has_info(scan(store / name)))
     links = {name: "it is a symbolic link (not followed)" for name in listing.symlinks}
     return StoreView(with_info=models, unknown=links, all_models=models)
 
