@@ -121,7 +121,7 @@ class Site:
 class _Handler(SimpleHTTPRequestHandler):
     site: Site
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib name
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
     def _fault(self) -> bool:

@@ -87,7 +87,8 @@ def test_duplicate_keys_are_reported_and_the_last_one_wins_like_python() -> None
 def test_nan_and_infinity_are_reported_but_parsed_like_python() -> None:
     result = parse_text("[NaN, Infinity, -Infinity, 1e400]")
     assert result.ok
-    assert [(i.kind, i.column) for i in result.issues] == [(IssueKind.NON_FINITE, 2)] + [
+    assert [(i.kind, i.column) for i in result.issues] == [
+        (IssueKind.NON_FINITE, 2),
         (IssueKind.NON_FINITE, 7),
         (IssueKind.NON_FINITE, 17),
     ]
