@@ -12,6 +12,7 @@ import pytest
 
 from mdvalidator.assets.download import Validators, download
 from mdvalidator.assets.fetch import FetchError
+from mdvalidator.assets.hashing import HEAD_SIZE
 from mdvalidator.assets.options import AssetOptions
 from mdvalidator.problem import AssetStatus
 
@@ -27,7 +28,7 @@ def test_plain_download_hashes_the_exact_bytes(server: AssetServer, options: Ass
     server.route("/a.bin", body=BODY)
     result = download(server.url("/a.bin"), options)
     assert (result.digest, result.size) == (DIGEST, len(BODY))
-    assert result.head == BODY[:64]
+    assert result.head == BODY[:HEAD_SIZE]
     assert server.seen[0].headers["Accept-Encoding"] == "identity"
 
 
