@@ -73,6 +73,8 @@ def check_files(
 ) -> list[FileResult]:
     """Per-file checks, in order; in worker processes when there are enough files."""
     by_name = {ruleset.name: ruleset for _, ruleset in targets}
+    for ruleset in by_name.values():
+        _ = ruleset.options  # validate once here, before workers fork (RuleSetError if bad)
     items = [(target, ruleset.name) for target, ruleset in targets]
     workers = min(jobs or _cores(), len(items))
     if workers <= 1 or len(items) < PARALLEL_THRESHOLD:

@@ -9,17 +9,18 @@ Every error names the file and the key.
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
+import hashlib
 import importlib.resources
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
-
+from mdvalidator import options_cache
 from mdvalidator.families import FAMILIES, Family, get_family
 from mdvalidator.problem import Severity
 
@@ -46,7 +47,28 @@ class RuleSet:
     description: str = ""
     # rule code -> severity; codes mapped to None are switched off
     severities: Mapping[str, Severity | None] = field(default_factory=dict)
-    options: Any = None
+    # The family's own tables, validated on first use of ``options`` (see below).
+    family_data: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    fingerprint: str = ""
+
+    @cached_property
+    def options(self) -> Any:
+        """The family's validated options; ``RuleSetError`` names the file and key.
+
+        Validation (marshmallow) is slow to import, so a set is validated only when a file it
+        applies to is checked, and the result is cached on disk by content (``options_cache``).
+        """
+        cached = options_cache.load(self.fingerprint)
+        if cached is not None:
+            return cached
+        from marshmallow import ValidationError
+
+        try:
+            options = get_family(self.family).load_options(self.family_data)
+        except ValidationError as exc:
+            raise _error(self.source, exc.messages) from None
+        options_cache.store(self.fingerprint, options)
+        return options
 
     def applies_to(self, display_path: str, explicit: bool = False) -> bool:
         """Whether this set checks a file. Patterns without ``/`` match the file name."""
@@ -54,6 +76,12 @@ class RuleSet:
         if not any(_match(path, pattern) for pattern in self.files):
             return False
         return explicit or not any(_match(path, pattern) for pattern in self.exclude)
+
+    def with_options(self, options: Any) -> RuleSet:
+        """A copy whose family options are ``options`` (already validated by the caller)."""
+        copy = dataclasses.replace(self)
+        copy.__dict__["options"] = options  # fills the cached_property
+        return copy
 
     def get_family(self) -> Family:
         return get_family(self.family)
@@ -67,17 +95,38 @@ def _match(path: PurePosixPath, pattern: str) -> bool:
     return fnmatch.fnmatchcase(path.name, pattern)
 
 
-class _HeaderSchema(Schema):
-    class Meta:
-        unknown = "raise"
+_HEADER_KEYS = {"name", "family", "description", "extends", "files", "exclude"}
 
-    name = fields.String(required=True, validate=validate.Length(min=1))
-    family = fields.String(required=True, validate=validate.OneOf(sorted(FAMILIES)))
-    description = fields.String(load_default="")
-    extends = fields.String(load_default=None, allow_none=True)
-    files = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
-    # "exclude" would shadow Schema.exclude, hence the data_key.
-    exclude_patterns = fields.List(fields.String(), data_key="exclude", load_default=list)
+
+def _header(source: str, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``[ruleset]`` table, checked key by key (no schema library on the start-up path)."""
+
+    def fail(key: str, message: str) -> RuleSetError:
+        return RuleSetError(f"{source}: invalid rule set: ruleset.{key}: {message}")
+
+    unknown = sorted(set(raw) - _HEADER_KEYS)
+    if unknown:
+        raise fail(unknown[0], "Unknown field.")
+    for key in ("name", "family", "files"):
+        if key not in raw:
+            raise fail(key, "Missing data for required field.")
+    name, family = raw["name"], raw["family"]
+    if not isinstance(name, str) or not name:
+        raise fail("name", "Not a valid string.")
+    if family not in FAMILIES:
+        raise fail("family", f"Must be one of: {', '.join(sorted(FAMILIES))}.")
+    patterns: dict[str, tuple[str, ...]] = {}
+    for key in ("files", "exclude"):
+        value = raw.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise fail(key, "Not a valid list of strings.")
+        patterns[key] = tuple(value)
+    if not patterns["files"]:
+        raise fail("files", "Shorter than minimum length 1.")
+    description = raw.get("description", "")
+    if not isinstance(description, str):
+        raise fail("description", "Not a valid string.")
+    return {"name": name, "family": family, "description": description, **patterns}
 
 
 _LEVELS = [*(s.label for s in Severity), OFF]
@@ -153,33 +202,33 @@ def _resolve_extends(source: str, raw: dict[str, Any], depth: int = 0) -> dict[s
     return merged
 
 
-def parse_ruleset(source: str, text: str) -> RuleSet:
-    """Validate a rule set's text; ``RuleSetError`` names ``source`` and the bad key."""
+def parse_ruleset(source: str, text: str, validate: bool = True) -> RuleSet:
+    """Read a rule set; ``RuleSetError`` names ``source`` and the bad key.
+
+    With ``validate`` the family's tables are checked now; otherwise on first use.
+    """
     raw = _resolve_extends(source, _read_toml(source, text))
     header_raw = raw.get("ruleset")
     if not isinstance(header_raw, Mapping):
         raise RuleSetError(f"{source}: ruleset: missing table [ruleset] (name, family, files)")
-    try:
-        header = _HeaderSchema().load(header_raw)
-    except ValidationError as exc:
-        raise _error(source, {"ruleset": exc.messages}) from None
+    header = _header(source, header_raw)
     severities = _load_severities(source, raw.get("severity", {}))
     family_data = {k: v for k, v in raw.items() if k not in ("ruleset", "severity")}
-    family = get_family(header["family"])
-    try:
-        options = family.load_options(family_data)
-    except ValidationError as exc:
-        raise _error(source, exc.messages) from None
-    return RuleSet(
+    digest = hashlib.sha256(repr((header["family"], family_data)).encode("utf-8"))
+    ruleset = RuleSet(
         name=header["name"],
         family=header["family"],
         source=source,
-        files=tuple(header["files"]),
-        exclude=tuple(header["exclude_patterns"]),
+        files=header["files"],
+        exclude=header["exclude"],
         description=header["description"],
         severities=severities,
-        options=options,
+        family_data=family_data,
+        fingerprint=digest.hexdigest(),
     )
+    if validate:
+        _ = ruleset.options
+    return ruleset
 
 
 def _load_severities(source: str, table: Any) -> dict[str, Severity | None]:
@@ -210,7 +259,8 @@ def load_ruleset_file(path: Path) -> RuleSet:
 
 @cache
 def builtin_ruleset(name: str) -> RuleSet:
-    return parse_ruleset(f"rules/{name}.toml", builtin_text(name))
+    # Validated on first use: the tests prove every built-in set valid.
+    return parse_ruleset(f"rules/{name}.toml", builtin_text(name), validate=False)
 
 
 def load_rulesets(extra_files: tuple[Path, ...] = ()) -> tuple[RuleSet, ...]:
@@ -221,9 +271,7 @@ def load_rulesets(extra_files: tuple[Path, ...] = ()) -> tuple[RuleSet, ...]:
     return user + builtins
 
 
-# Marshmallow schemas of families reject unknown keys by default; re-exported for them.
 __all__ = [
-    "EXCLUDE",
     "RuleSet",
     "RuleSetError",
     "builtin_ruleset",

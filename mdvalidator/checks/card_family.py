@@ -21,7 +21,7 @@ from mdvalidator.checks.card_layout import (
     english_name,
     place_of,
 )
-from mdvalidator.checks.card_options import CardOptions, load_card_options
+from mdvalidator.checks.card_options import CardOptions
 from mdvalidator.families import FileResult, Limits, Target
 from mdvalidator.parsing.card import AssetCard, parse_card
 from mdvalidator.problem import Problem
@@ -103,6 +103,8 @@ class CardFamily:
     name = "mindspore-hub"
 
     def load_options(self, data: Mapping[str, Any]) -> Any:
+        from mdvalidator.checks.card_schema import load_card_options
+
         return load_card_options(data)
 
     def check_file(self, target: Target, ruleset: RuleSet, limits: Limits) -> FileResult:

@@ -211,7 +211,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         report = engine.run(paths, rulesets, options)
-    except ValueError as exc:  # e.g. --changed-since outside a git repository
+    except (ValueError, RuleSetError) as exc:  # e.g. --changed-since outside a git repository
         print(f"mdvalidator: {exc}", file=sys.stderr)
         return 2
     _write(_render(report, fmt, args, strict), args.output)

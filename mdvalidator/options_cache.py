@@ -1,0 +1,90 @@
+"""On-disk cache of validated rule-set options, so a one-card run skips schema validation.
+
+Validating a rule set takes marshmallow, whose import alone costs about 0.1 s: more than the
+rest of a one-card run. The validated options are pickled under the user's cache folder,
+keyed by the rule set's content and by a stamp of mdvalidator's own code, so an edited rule
+set or an upgraded (or edited) mdvalidator never sees a stale entry. Only files owned by the
+current user, in a folder nobody else can write to, are read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import stat
+import tempfile
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from mdvalidator import __version__
+
+DISABLE_ENV = "MDVALIDATOR_NO_OPTIONS_CACHE"
+
+
+def cache_folder() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "mdvalidator" / "rulesets"
+
+
+@cache
+def _code_stamp() -> str:
+    """Size and modification time of every module of the package."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256(__version__.encode())
+    for folder, subfolders, files in os.walk(package):
+        subfolders.sort()
+        for name in sorted(files):
+            if name.endswith(".py"):
+                info = os.stat(os.path.join(folder, name))
+                digest.update(f"{folder}/{name}:{info.st_size}:{info.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+def _entry(fingerprint: str) -> Path | None:
+    if not fingerprint or os.environ.get(DISABLE_ENV):
+        return None
+    key = hashlib.sha256(f"{fingerprint}:{_code_stamp()}".encode()).hexdigest()
+    return cache_folder() / f"{key}.pickle"
+
+
+def _trusted(path: Path) -> bool:
+    try:
+        folder, entry = os.stat(path.parent), os.lstat(path)
+    except OSError:
+        return False
+    uid = os.getuid() if hasattr(os, "getuid") else entry.st_uid
+    return (
+        stat.S_ISREG(entry.st_mode)
+        and entry.st_uid == uid
+        and folder.st_uid == uid
+        and not folder.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    )
+
+
+def load(fingerprint: str) -> Any | None:
+    """The cached options for this fingerprint, or None (missing, foreign or unreadable)."""
+    path = _entry(fingerprint)
+    if path is None or not _trusted(path):
+        return None
+    try:
+        with open(path, "rb") as stream:
+            return pickle.load(stream)
+    except Exception:  # a corrupt or outdated entry is just a miss
+        return None
+
+
+def store(fingerprint: str, options: Any) -> None:
+    """Save options for later runs; any failure (read-only home, ...) is ignored."""
+    path = _entry(fingerprint)
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(descriptor, "wb") as stream:
+            pickle.dump(options, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        return
