@@ -104,7 +104,7 @@ def _ruleset(args: argparse.Namespace) -> RuleSet:
     if args.require_checksums:
         checksums = dataclasses.replace(ruleset.options.checksums, required=True)
         options = dataclasses.replace(ruleset.options, checksums=checksums)
-        ruleset = dataclasses.replace(ruleset, options=options)
+        ruleset = ruleset.with_options(options)
     return ruleset
 
 

@@ -135,20 +135,21 @@ def check_sums(path: Path, display: str, max_size: int) -> FileResult:
 
 def store_files(store: Path, options: DigitsOptions, max_size: int) -> list[Path]:
     """The files of a local store, in the order a check reads them: master.json first, then
-    per listed child (or, without master.json, per folder holding an info.json) its
-    info.json, aux.json and SHA256SUMS. Linked folders are skipped (master.json reports them).
+    per listed child its info.json, aux.json and SHA256SUMS. Without a usable master.json,
+    every folder holding an info.json is checked, so that nothing stays hidden behind it.
+    Linked folders are skipped (the master.json check reports them).
     """
     master = store / MASTER_NAME
     files = [master] if master.exists() or master.is_symlink() else []
-    names: list[str] = []
+    names: list[str] | None = None
     if files:
         try:
             result = parse_bytes(read_capped(master, max_size), options.max_depth)
-            if isinstance(result.root, JsonObject):
-                names = checks.safe_children(result.root)
         except ReadError:
-            names = []
-    else:
+            result = None
+        if result is not None and isinstance(result.root, JsonObject):
+            names = checks.safe_children(result.root)
+    if names is None:
         names = sorted(store_view(store).with_info)
     listing = scan(store)
     for name in names:

@@ -93,7 +93,7 @@ def model_members(folder: Path) -> list[Member]:
 
 
 def build_tar(path: Path, members: list[Member], mode: str = "w:gz") -> Path:
-    with tarfile.open(path, mode) as tar:
+    with tarfile.open(path, mode) as tar:  # type: ignore[call-overload]
         for member in members:
             info = tarfile.TarInfo(member.name)
             info.type = member.kind
@@ -166,7 +166,7 @@ def serve() -> Iterator[Callable[[Path], Server]]:
         handler = type("Handler", (_Handler,), {"site": site})
         server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(root)))
         server.daemon_threads = True
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
         running.append(server)
         host, port = server.server_address[:2]
         return Server(f"http://{host!s}:{port}/", site)

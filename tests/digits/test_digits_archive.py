@@ -1,0 +1,195 @@
+"""Snapshot tarballs built by the tests, good and hostile, checked without extraction."""
+
+from __future__ import annotations
+
+import dataclasses
+import stat
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import STORE, Member, build_tar, check, codes, model_members
+
+from mdvalidator.digits.archive import inspect
+from mdvalidator.digits.options import DigitsOptions
+from mdvalidator.ruleset import RuleSet
+
+
+@pytest.mark.parametrize("suffix", [".tar.gz", ".tgz", ".tar", ".tar.bz2"])
+def test_a_digits_snapshot_tarball_passes(tmp_path: Path, ruleset: RuleSet, suffix: str) -> None:
+    mode = {".tar.gz": "w:gz", ".tgz": "w:gz", ".tar": "w", ".tar.bz2": "w:bz2"}[suffix]
+    path = build_tar(
+        tmp_path / f"20171020-140211-4a2b_epoch_30.0{suffix}",
+        model_members(STORE / "lenet-caffe"),
+        mode,
+    )
+    assert check(path, ruleset) == []
+    assert not list(tmp_path.glob("*.prototxt")) and not (tmp_path / "info.json").exists()
+
+
+def test_every_framework_of_the_sample_store_passes_as_a_tarball(
+    tmp_path: Path, ruleset: RuleSet
+) -> None:
+    for child in ("alexnet-caffe-pylayer", "lenet-torch", "lenet-tensorflow", "detectnet-caffe"):
+        path = build_tar(tmp_path / f"{child}.tar.gz", model_members(STORE / child))
+        assert check(path, ruleset) == [], child
+
+
+def test_info_json_problems_point_into_the_archive(tmp_path: Path, ruleset: RuleSet) -> None:
+    members = [m for m in model_members(STORE / "lenet-caffe") if m.name != "deploy.prototxt"]
+    path = build_tar(tmp_path / "job.tar.gz", members)
+    [problem] = check(path, ruleset, display="uploads/job.tar.gz")
+    assert (problem.path, problem.rule, problem.line) == (
+        "uploads/job.tar.gz/info.json",
+        "MDV324",
+        6,
+    )
+
+
+def _hostile(name: str) -> list[Member]:
+    good = model_members(STORE / "lenet-torch")
+    extra = {
+        "traversal": Member("../../home/user/.bashrc", b"evil"),
+        "absolute": Member("/etc/cron.d/evil", b"evil"),
+        "dot-dot-inside": Member("a/../../evil", b"evil"),
+        "symlink": Member("model.lua.link", kind=tarfile.SYMTYPE, link="/etc/passwd"),
+        "hardlink": Member("labels2.txt", kind=tarfile.LNKTYPE, link="labels.txt"),
+        "device": Member("sda", kind=tarfile.BLKTYPE),
+        "char-device": Member("null", kind=tarfile.CHRTYPE),
+        "fifo": Member("pipe", kind=tarfile.FIFOTYPE),
+        "duplicate": Member("model.lua", b"replaced"),
+        "backslash": Member("..\\..\\evil.bat", b"evil"),
+    }[name]
+    return [*good[:-1], extra, good[-1]]
+
+
+@pytest.mark.parametrize(
+    ("kind", "fragment"),
+    [
+        ("traversal", "it leaves the folder"),
+        ("absolute", "it is not a relative path"),
+        ("dot-dot-inside", "it leaves the folder"),
+        ("symlink", "is a symlink"),
+        ("hardlink", "is a hardlink"),
+        ("device", "is a device"),
+        ("char-device", "is a device"),
+        ("fifo", "is a fifo"),
+        ("duplicate", "appears twice"),
+        ("backslash", "it is not a relative path"),
+    ],
+)
+def test_hostile_members_are_refused(
+    tmp_path: Path, ruleset: RuleSet, kind: str, fragment: str
+) -> None:
+    path = build_tar(tmp_path / "hostile.tar.gz", _hostile(kind))
+    problems = check(path, ruleset)
+    assert codes(problems) == ["MDV331"]
+    assert fragment in problems[0].message
+    assert not (tmp_path.parent / "evil").exists()
+
+
+def test_a_huge_member_count_stops_at_the_cap(
+    tmp_path: Path, ruleset: RuleSet, options: DigitsOptions
+) -> None:
+    members = [Member(f"f{i}.txt") for i in range(3000)] + model_members(STORE / "lenet-torch")
+    path = build_tar(tmp_path / "bomb.tar", members, "w")
+    problems = check(path, ruleset)
+    assert [(p.rule, p.message) for p in problems] == [("MDV332", "more than 1000 members")]
+    smaller = dataclasses.replace(
+        options, archive=dataclasses.replace(options.archive, max_members=10)
+    )
+    assert inspect(path, "bomb.tar", smaller, 1 << 20).problems[0].message == "more than 10 members"
+
+
+def test_declared_sizes_over_the_cap_stop_before_reading(
+    tmp_path: Path, options: DigitsOptions
+) -> None:
+    path = build_tar(tmp_path / "big.tar", model_members(STORE / "lenet-torch"), "w")
+    tiny = dataclasses.replace(options, archive=dataclasses.replace(options.archive, max_bytes=100))
+    [problem] = inspect(path, "big.tar", tiny, 1 << 20).problems
+    assert (problem.rule, problem.message) == ("MDV332", "members declare more than 100 bytes")
+
+
+@pytest.mark.parametrize(
+    ("names", "fragment"),
+    [
+        (["./info.json"], "found './info.json', which DIGITS does not look for"),
+        (["job/info.json"], "found 'job/info.json'"),
+        ([], "no 'info.json' at the archive root"),
+    ],
+)
+def test_info_json_must_be_an_exact_root_member(
+    tmp_path: Path, ruleset: RuleSet, names: list[str], fragment: str
+) -> None:
+    members = [m for m in model_members(STORE / "lenet-torch") if m.name != "info.json"]
+    info = (STORE / "lenet-torch/info.json").read_bytes()
+    members += [Member(name, info) for name in names]
+    [problem] = check(build_tar(tmp_path / "x.tar.gz", members), ruleset)
+    assert problem.rule == "MDV333" and fragment in problem.message
+
+
+@pytest.mark.parametrize(
+    "content", [b"", b"not an archive at all", b"\x1f\x8b\x08\x00garbage-after-gzip-magic"]
+)
+def test_corrupt_archives_are_reported(tmp_path: Path, ruleset: RuleSet, content: bytes) -> None:
+    path = tmp_path / "broken.tar.gz"
+    path.write_bytes(content)
+    assert codes(check(path, ruleset)) == ["MDV333"]
+
+
+def test_a_truncated_tarball_is_reported(tmp_path: Path, ruleset: RuleSet) -> None:
+    path = build_tar(tmp_path / "cut.tar.gz", model_members(STORE / "lenet-torch"))
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    assert codes(check(path, ruleset)) == ["MDV333"]
+
+
+def test_an_oversized_info_json_member_is_not_read(tmp_path: Path, options: DigitsOptions) -> None:
+    members = [m for m in model_members(STORE / "lenet-torch") if m.name != "info.json"]
+    members.append(Member("info.json", b" " * 5000))
+    [problem] = inspect(
+        build_tar(tmp_path / "x.tar", members, "w"), "x.tar", options, 1000
+    ).problems
+    assert (problem.path, problem.rule) == ("x.tar/info.json", "MDV304")
+
+
+def _zip(path: Path, members: list[tuple[str, bytes, int]]) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data, mode in members:
+            info = zipfile.ZipInfo(name)
+            info.external_attr = mode << 16
+            archive.writestr(info, data)
+    return path
+
+
+def test_zip_snapshots_pass_and_zip_links_are_refused(tmp_path: Path, ruleset: RuleSet) -> None:
+    files = [(m.name, m.data, stat.S_IFREG | 0o644) for m in model_members(STORE / "lenet-torch")]
+    assert check(_zip(tmp_path / "ok.zip", files), ruleset) == []
+    hostile = [
+        *files,
+        ("link", b"/etc/passwd", stat.S_IFLNK | 0o777),
+        ("../up", b"x", stat.S_IFREG | 0o644),
+    ]
+    problems = check(_zip(tmp_path / "bad.zip", hostile), ruleset)
+    assert [(p.rule, p.message) for p in problems] == [
+        ("MDV331", "'../up' is refused: it leaves the folder or is not a normal path"),
+        ("MDV331", "'link' is a symlink"),
+    ]
+
+
+def test_a_symlinked_archive_is_not_followed(tmp_path: Path, ruleset: RuleSet) -> None:
+    real = build_tar(tmp_path / "real.tar.gz", model_members(STORE / "lenet-torch"))
+    (tmp_path / "link.tar.gz").symlink_to(real)
+    assert codes(check(tmp_path / "link.tar.gz", ruleset)) == ["MDV330"]
+
+
+def test_reading_never_extracts(tmp_path: Path, options: DigitsOptions) -> None:
+    path = build_tar(
+        tmp_path / "x.tar",
+        [*model_members(STORE / "lenet-torch"), Member("sub/file.txt", b"x")],
+        "w",
+    )
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    result = inspect(path, "x.tar", options, 1 << 20)
+    assert result.problems == () and "sub/file.txt" in [m.path for m in result.members]
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before

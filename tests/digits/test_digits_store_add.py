@@ -1,0 +1,166 @@
+"""`store add`: validate a snapshot tarball, extract what passed, write SHA256SUMS, update
+master.json atomically; refuse (changing nothing) when anything is wrong."""
+
+from __future__ import annotations
+
+import json
+import tarfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from conftest import STORE, Member, build_tar, check, model_members
+
+from mdvalidator.assets.hashing import sha256_file
+from mdvalidator.cli import main
+from mdvalidator.digits.install import AddError, add_archive, child_name
+from mdvalidator.digits.local import store_files
+from mdvalidator.digits.options import DigitsOptions
+from mdvalidator.problem import Problem
+from mdvalidator.ruleset import RuleSet
+
+
+def keep(problems: Sequence[Problem]) -> list[Problem]:
+    return list(problems)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def test_child_name_comes_from_the_archive_name() -> None:
+    assert (
+        child_name(Path("20171022-025612-7b04_epoch_30.0.tar.gz"))
+        == "20171022-025612-7b04_epoch_30.0"
+    )
+    assert child_name(Path("lenet.TGZ")) == "lenet"
+    assert child_name(Path("x.zip")) == "x"
+
+
+def test_add_extracts_writes_sums_and_updates_master(
+    store: Path, tmp_path: Path, ruleset: RuleSet, options: DigitsOptions
+) -> None:
+    archive = build_tar(
+        tmp_path / "20171020-140211-4a2b_epoch_30.0.tar.gz", model_members(STORE / "lenet-torch")
+    )
+    added = add_archive(archive, store, options, 1 << 20, keep)
+    assert added.problems == () and added.child == store / "20171020-140211-4a2b_epoch_30.0"
+    child = added.child
+    assert sorted(p.name for p in child.iterdir()) == [
+        "SHA256SUMS", "info.json", "labels.txt", "mean.binaryproto", "model.lua",
+        "snapshot_30_Model.t7",
+    ]  # fmt: skip
+    assert oct(child.stat().st_mode & 0o777) == "0o755"
+    sums = (child / "SHA256SUMS").read_text().splitlines()
+    assert f"{sha256_file(child / 'model.lua')[0]}  model.lua" in sums and len(sums) == 5
+    master = json.loads((store / "master.json").read_text())
+    assert master["msg"].startswith("Fixture Model Store")
+    assert master["children"][-1] == child.name and len(master["children"]) == 6
+    # the new child passes every check, SHA256SUMS included; no temporary files are left
+    for path in store_files(store, options, 1 << 20):
+        assert check(path, ruleset) == [], path
+    assert not [p for p in store.iterdir() if p.name.startswith(".")]
+
+
+def test_add_creates_master_json_in_an_empty_store(tmp_path: Path, options: DigitsOptions) -> None:
+    store = tmp_path / "empty-store"
+    store.mkdir()
+    archive = build_tar(tmp_path / "lenet.tar", model_members(STORE / "lenet-caffe"), "w")
+    added = add_archive(archive, store, options, 1 << 20, keep, msg="My store")
+    assert added.child is not None and added.files == 8
+    assert json.loads((store / "master.json").read_text()) == {
+        "msg": "My store",
+        "children": ["lenet"],
+    }
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        Member("../../escaped.txt", b"evil"),
+        Member("model.lua.link", kind=tarfile.SYMTYPE, link="/etc/passwd"),
+        Member("hard", kind=tarfile.LNKTYPE, link="model.lua"),
+        Member("dev", kind=tarfile.CHRTYPE),
+    ],
+    ids=["traversal", "symlink", "hardlink", "device"],
+)
+def test_a_hostile_archive_changes_nothing(
+    store: Path, tmp_path: Path, options: DigitsOptions, extra: Member
+) -> None:
+    before = snapshot(tmp_path)
+    archive = build_tar(tmp_path / "x.tar.gz", [*model_members(STORE / "lenet-torch"), extra])
+    before = snapshot(tmp_path)
+    added = add_archive(archive, store, options, 1 << 20, keep)
+    assert added.child is None and [p.rule for p in added.problems] == ["MDV331"]
+    assert snapshot(tmp_path) == before
+    assert not (tmp_path.parent / "escaped.txt").exists()
+
+
+def test_an_archive_with_errors_is_refused_but_warnings_pass(
+    store: Path, tmp_path: Path, options: DigitsOptions
+) -> None:
+    members = [m for m in model_members(STORE / "lenet-torch") if m.name != "model.lua"]
+    archive = build_tar(tmp_path / "nomodel.tar.gz", members)
+    refused = add_archive(archive, store, options, 1 << 20, keep)
+    assert refused.child is None and [p.rule for p in refused.problems] == ["MDV324"]
+    assert not (store / "nomodel").exists()
+    info = json.loads((STORE / "lenet-torch/info.json").read_text())
+    info["status"] = "Aborted"
+    members = [m for m in model_members(STORE / "lenet-torch") if m.name != "info.json"]
+    archive = build_tar(
+        tmp_path / "aborted.tar.gz", [*members, Member("info.json", json.dumps(info).encode())]
+    )
+    added = add_archive(archive, store, options, 1 << 20, keep)
+    assert added.child == store / "aborted" and [p.rule for p in added.problems] == ["MDV318"]
+
+
+def test_the_decide_stage_can_turn_an_error_off(
+    store: Path, tmp_path: Path, options: DigitsOptions
+) -> None:
+    members = [m for m in model_members(STORE / "lenet-torch") if m.name != "mean.binaryproto"]
+    archive = build_tar(tmp_path / "nomean.tar.gz", members)
+    added = add_archive(
+        archive, store, options, 1 << 20, lambda ps: [p for p in ps if p.rule != "MDV324"]
+    )
+    assert added.child is not None and not (added.child / "mean.binaryproto").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "fragment"),
+    [("lenet-caffe", "already exists"), ("../outside", "is unsafe"), ("", "is unsafe")],
+)
+def test_unusable_child_names_are_refused(
+    store: Path, tmp_path: Path, options: DigitsOptions, name: str, fragment: str
+) -> None:
+    archive = build_tar(tmp_path / "x.tar.gz", model_members(STORE / "lenet-torch"))
+    with pytest.raises(AddError, match=fragment):
+        add_archive(archive, store, options, 1 << 20, keep, name=name)
+
+
+def test_a_broken_master_json_is_refused_before_extracting(
+    store: Path, tmp_path: Path, options: DigitsOptions
+) -> None:
+    (store / "master.json").write_text('{"msg": "x", "children": ["a",]}')
+    archive = build_tar(tmp_path / "x.tar.gz", model_members(STORE / "lenet-torch"))
+    with pytest.raises(AddError, match=r"not a valid master\.json"):
+        add_archive(archive, store, options, 1 << 20, keep)
+    assert not (store / "x").exists()
+
+
+def test_store_add_command(store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    archive = build_tar(tmp_path / "torch-30.tar.gz", model_members(STORE / "lenet-torch"))
+    assert main(["store", "add", str(archive), "--store", str(store)]) == 0
+    assert "added" in capsys.readouterr().err
+    assert main(["store", "add", str(archive), "--store", str(store)]) == 2
+    assert "already exists" in capsys.readouterr().err
+    bad = build_tar(
+        tmp_path / "bad.tar.gz", [*model_members(STORE / "lenet-torch"), Member("/abs", b"x")]
+    )
+    assert main(["store", "add", str(bad), "--store", str(store)]) == 1
+    captured = capsys.readouterr()
+    assert "MDV331" in captured.out and "was not added" in captured.err
+    assert main(["store", "add", str(archive)]) == 2
+    assert main(["store", str(store), "--store", str(store)]) == 2
+    assert main(["store", str(store)]) == 0
