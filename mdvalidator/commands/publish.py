@@ -2,7 +2,7 @@
 
     mdvalidator publish github   --report report.json --repo OWNER/NAME --sha SHA [--pr N]
     mdvalidator publish gitee    --report report.json --repo OWNER/NAME --pr N
-    mdvalidator publish markdown --report report.json      (the summary, for $GITHUB_STEP_SUMMARY)
+    mdvalidator publish render   --report report.json [--format markdown|github|text|sarif]
 
 Tokens come from the environment only (``GITHUB_TOKEN``, ``GITEE_TOKEN``), never from the
 command line, and are never printed. Exit status: 0 published, 2 bad report, missing token or
@@ -24,6 +24,9 @@ DESCRIPTION = __doc__
 EXIT_OK = 0
 EXIT_FAILED = 2
 
+# The check command's formats (mdvalidator.reporters.FORMATS), listed here so that building
+# the parser does not import the reporters.
+_FORMATS = ("text", "json", "github", "sarif")
 _REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _SHA = re.compile(r"^([0-9a-f]{40}|[0-9a-f]{64})$")
 
@@ -138,15 +141,21 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     gt.add_argument("--retries", type=int, default=3, help="retries of failed reads (default 3)")
 
-    md = sub.add_parser("markdown", help="print the summary as Markdown (no token, no network)")
-    _common(md)
-    md.add_argument(
+    rd = sub.add_parser(
+        "render",
+        help="print a saved report again (no token, no network)",
+        description="Print a JSON report in another format: `markdown` (the summary the PR "
+        "comment shows), or any check format (`github` also writes $GITHUB_STEP_SUMMARY).",
+    )
+    _common(rd)
+    rd.add_argument("--format", default="markdown", choices=("markdown", *_FORMATS))
+    rd.add_argument(
         "--link-base",
         type=_url,
         metavar="URL",
-        help="link paths to URL/blob/REF/PATH#Lline (with --ref)",
+        help="markdown: link paths to URL/blob/REF/PATH#Lline (with --ref)",
     )
-    md.add_argument("--ref", default="HEAD", help="commit or branch for --link-base links")
+    rd.add_argument("--ref", default="HEAD", help="commit or branch for --link-base links")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -157,8 +166,8 @@ def run(args: argparse.Namespace) -> int:
         report = load_report(args.report)
     except ReportError as exc:
         return _fail(str(exc))
-    if args.platform == "markdown":
-        return _markdown(args, report)
+    if args.platform == "render":
+        return _render(args, report)
     variable = "GITHUB_TOKEN" if args.platform == "github" else "GITEE_TOKEN"
     token = os.environ.get(variable, "").strip()
     if not token:
@@ -179,13 +188,23 @@ def _fail(message: str) -> int:
     return EXIT_FAILED
 
 
-def _markdown(args: argparse.Namespace, report: object) -> int:
+def _render(args: argparse.Namespace, report: object) -> int:
+    from mdvalidator.problem import Report
     from mdvalidator.publish import summary
     from mdvalidator.publish.report import PublishedReport
+    from mdvalidator.reporters import ReportOptions, render, write_step_summary
 
     assert isinstance(report, PublishedReport)
-    link = summary.blob_link(args.link_base, args.ref) if args.link_base else None
-    sys.stdout.write(summary.render(report, limit=summary.GITHUB_LIMIT, link=link))
+    if args.format == "markdown":
+        link = summary.blob_link(args.link_base, args.ref) if args.link_base else None
+        sys.stdout.write(summary.render(report, limit=summary.GITHUB_LIMIT, link=link))
+        return EXIT_OK
+    plain = Report(checked=report.checked, problems=report.problems, assets=report.assets)
+    options = ReportOptions()
+    sys.stdout.write(render(args.format, plain, options))
+    step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if args.format == "github" and step_summary:
+        write_step_summary(plain, step_summary, options)
     return EXIT_OK
 
 
@@ -217,6 +236,11 @@ def _github(args: argparse.Namespace, report: object, token: str) -> str:
         text += f", {done.not_annotated} problem(s) outside the PR's files listed in the summary"
     if done.comment:
         text += f"; {done.comment} the comment on pull request #{args.pr}"
+    if done.pr_moved:
+        text += (
+            f"; pull request #{args.pr} is no longer at {args.sha[:12]}, so its comment "
+            "was left alone"
+        )
     return text
 
 

@@ -65,7 +65,8 @@ class GithubOutcome:
     annotations: int = 0
     check_requests: int = 0
     not_annotated: int = 0
-    comment: str = ""  # "created", "updated" or "" (no --pr)
+    comment: str = ""  # "created", "updated" or "" (no --pr, or the PR moved on)
+    pr_moved: bool = False  # the PR's head is no longer the commit that was validated
     steps: list[str] = field(default_factory=list)
 
 
@@ -171,8 +172,11 @@ def _publish(
 
     changed: frozenset[str] | None = None
     if target.pr is not None:
-        out.steps.append(f"listing the files of pull request #{target.pr}")
         pull = repository.get_pull(target.pr)
+        out.steps.append(f"reading pull request #{target.pr}")
+        head = str(pull.head.sha)  # completes the lazy object: GET .../pulls/{number}
+        out.pr_moved = head != target.sha
+        out.steps.append(f"listing the files of pull request #{target.pr}")
         changed = frozenset(f.filename for f in pull.get_files())
     inside, outside = split_by_changed(report.problems, changed)
     groups = sections(inside, outside, changed is not None)
@@ -200,7 +204,9 @@ def _publish(
     )
     out.check_run_url = str(run.html_url or "")
 
-    if target.pr is None:
+    if target.pr is None or out.pr_moved:
+        # A moved head means a newer run will report; it also stops a report that names the
+        # wrong pull request (the number travels in an artifact) from commenting there.
         return
     notes_comment = list(notes)
     if out.check_run_url.startswith(("https://", "http://")):

@@ -25,7 +25,7 @@ GITHUB_LIMIT = 60_000
 # Gitee documents no comment size; long comments are hard to read anyway, so stay well under.
 GITEE_LIMIT = 30_000
 
-_ICONS = {Severity.ERROR: "❌", Severity.WARNING: "⚠️", Severity.INFO: "ℹ️"}  # noqa: RUF001
+_ICONS = {Severity.ERROR: "❌", Severity.WARNING: "⚠️", Severity.INFO: "ℹ️"}
 _PLURAL = {Severity.ERROR: "errors", Severity.WARNING: "warnings", Severity.INFO: "notices"}
 _SINGULAR = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 

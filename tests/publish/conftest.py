@@ -226,6 +226,7 @@ class GithubStandIn(StandIn):
     check_runs: dict[int, dict[str, Any]] = field(default_factory=dict)
     comments: dict[int, dict[str, Any]] = field(default_factory=dict)
     bot_login: str = "github-actions[bot]"
+    pull_head: str = "a" * 40
     next_id: int = 1000
 
     def authorised(self, headers: dict[str, str], query: dict[str, str], body: Any) -> bool:
@@ -285,6 +286,15 @@ class GithubStandIn(StandIn):
                 },
                 {},
             )
+        if template == "/repos/{owner}/{repo}/pulls/{pull_number}":
+            number = int(args["pull_number"])
+            return 200, {
+                "id": number, "number": number, "state": "open",
+                "url": f"{self.base_url}{base}/pulls/{number}",
+                "issue_url": f"{self.base_url}{base}/issues/{number}",
+                "head": {"sha": self.pull_head, "ref": "patch-1", "label": "contrib:patch-1"},
+                "base": {"sha": "b" * 40, "ref": "main", "label": f"{owner}:main"},
+            }, {}  # fmt: skip
         if template == "/repos/{owner}/{repo}/pulls/{pull_number}/files":
             files = [
                 {"filename": f, "status": "modified", "sha": "0" * 40} for f in self.changed_files

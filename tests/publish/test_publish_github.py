@@ -282,3 +282,15 @@ def test_usage_errors_exit_2(github, write_report, report_of):
         with pytest.raises(SystemExit) as exit_info:
             main([*args, *bad])
         assert exit_info.value.code == 2
+
+
+def test_a_pr_that_moved_on_gets_no_comment(github, write_report, report_of, capsys):
+    github.changed_files = ["assets/a.md"]
+    github.pull_head = "b" * 40  # e.g. a report naming another PR, or a push since validation
+
+    assert publish(github, write_report(report_of(1)), "--pr", "7") == 0
+
+    assert github.errors == []
+    assert not github.comments and not github.called("GET", COMMENTS)
+    assert len(only_run(github)["annotations"]) == 1
+    assert "no longer at aaaaaaaaaaaa" in capsys.readouterr().out

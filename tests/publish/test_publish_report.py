@@ -79,7 +79,7 @@ def test_a_bad_file_is_a_report_error(tmp_path, content, expected):
 def test_the_cli_turns_a_bad_report_into_exit_2(tmp_path, capsys):
     path = tmp_path / "report.json"
     path.write_text(json.dumps({**GOOD, "problems": "\u202eoops"}))
-    assert main(["publish", "markdown", "--report", str(path)]) == 2
+    assert main(["publish", "render", "--report", str(path)]) == 2
     err = capsys.readouterr().err
     assert "problems: Not a valid list" in err and "Traceback" not in err
 
@@ -89,8 +89,26 @@ def test_markdown_prints_the_summary_without_a_token(tmp_path, capsys, monkeypat
     path = tmp_path / "report.json"
     path.write_text(json.dumps(GOOD))
     link = ["--link-base", "https://github.com/hub/models", "--ref", "abc"]
-    assert main(["publish", "markdown", "--report", str(path), *link]) == 0
+    assert main(["publish", "render", "--report", str(path), *link]) == 0
     out = capsys.readouterr().out
     assert out.startswith("### ❌ mdvalidator: 1 error")
     assert "[`a.md`](https://github.com/hub/models/blob/abc/a.md#L3)" in out
     assert "Assets: 1 unreachable." in out
+
+
+def test_render_replays_the_report_as_workflow_commands(tmp_path, capsys, monkeypatch):
+    summary_file = tmp_path / "step-summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary_file))
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(GOOD))
+    assert main(["publish", "render", "--report", str(path), "--format", "github"]) == 0
+    out = capsys.readouterr().out
+    assert "::error file=a.md,line=3,col=5,title=MDV102 missing-field::missing `license`" in out
+    assert "MDV102" in summary_file.read_text()
+
+
+def test_render_offers_every_check_format():
+    from mdvalidator.commands.publish import _FORMATS
+    from mdvalidator.reporters import FORMATS
+
+    assert set(_FORMATS) == set(FORMATS)
