@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mdvalidator.assets.hashing import sha256_file  # noqa: E402
+from mdvalidator.assets.hashing import sha256_file
 
 
 def main() -> int:
@@ -41,7 +41,10 @@ def main() -> int:
             ours.append(time.perf_counter() - start)
             start = time.perf_counter()
             out = subprocess.run(
-                ["openssl", "dgst", "-sha256", str(path)], capture_output=True, text=True, check=True
+                ["openssl", "dgst", "-sha256", str(path)],
+                capture_output=True,
+                text=True,
+                check=True,
             ).stdout
             theirs.append(time.perf_counter() - start)
             assert digest in out, "digests differ"
