@@ -1,0 +1,73 @@
+"""The MDV3xx registry and the rule set as data: every rule documented, the TOML validated."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from mdvalidator.digits.options import DigitsOptions
+from mdvalidator.digits.rules import FAMILY, RULES
+from mdvalidator.registry import all_rules
+from mdvalidator.ruleset import RuleSetError, parse_ruleset
+
+HEADER = '[ruleset]\nname = "hub"\nfamily = "digits-model-store"\nextends = "digits-model-store"\n'
+SOURCES = Path(__file__).resolve().parents[2] / "mdvalidator" / "digits"
+
+
+def test_codes_names_and_docs() -> None:
+    codes = [rule.code for rule in RULES]
+    assert len(set(codes)) == len(codes) and all(re.fullmatch(r"MDV3\d\d", c) for c in codes)
+    assert len({rule.name for rule in RULES}) == len(RULES)
+    for rule in RULES:
+        assert rule.family == FAMILY and rule in all_rules()
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.name)
+        assert rule.summary and "\n" not in rule.summary and not rule.summary.endswith(".")
+        assert "Failing:" in rule.doc and "Passing:" in rule.doc, rule.code
+
+
+def test_every_rule_is_raised_somewhere_in_the_code() -> None:
+    files = [*SOURCES.glob("*.py"), SOURCES.parent / "commands" / "store.py"]
+    source = "\n".join(p.read_text() for p in files if p.name != "rules.py")
+    names = re.findall(r"^(\w+) = _rule\(", (SOURCES / "rules.py").read_text(), re.MULTILINE)
+    assert len(names) == len(RULES)
+    assert [name for name in names if not re.search(rf"\bR\.{name}\b", source)] == []
+
+
+def test_a_hub_extends_the_builtin_set_and_overrides_data() -> None:
+    text = HEADER + 'files = ["info.json"]\n[info.allowed]\nframework = ["caffe", "pytorch"]\n'
+    text += "[archive]\nmax-members = 20\n"
+    ruleset = parse_ruleset("hub.toml", text)
+    options: DigitsOptions = ruleset.options
+    assert options.info.section.allowed["framework"] == ("caffe", "pytorch")
+    assert options.info.section.allowed["image resize mode"] == (
+        "squash",
+        "crop",
+        "fill",
+        "half_crop",
+    )
+    assert options.archive.max_members == 20 and options.master.required == ("msg", "children")
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        (
+            "[info]\nrequierd = ['name']\n",
+            "hub.toml: invalid rule set: info.requierd: Unknown field.",
+        ),
+        (
+            "[info.types]\nname = 'text'\n",
+            "info.types.name: Must be one of: string, string-or-null",
+        ),
+        ("[info.patterns]\nid = '(['\n", "info.patterns.id: not a valid regular expression"),
+        ("[archive]\nmax-members = 0\n", "archive.max-members: Must be greater than or equal to 1"),
+        ("[checksums]\nfile = '../SUMS'\n", "checksums.file: String does not match"),
+        ("[surprise]\nx = 1\n", "surprise: Unknown field."),
+    ],
+)
+def test_a_malformed_rule_set_names_file_and_key(table: str, message: str) -> None:
+    with pytest.raises(RuleSetError) as error:
+        parse_ruleset("hub.toml", HEADER + 'files = ["info.json"]\n' + table)
+    assert message in str(error.value)
