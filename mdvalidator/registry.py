@@ -52,8 +52,7 @@ class Rule:
 def all_rules() -> tuple[Rule, ...]:
     """Every rule of every family, in code order."""
     from mdvalidator.assets import rules as asset_rules
-    from mdvalidator.checks import card_rules as card_rules
-    from mdvalidator.checks import parse_rules as parse_rules
+    from mdvalidator.checks import card_rules, parse_rules
     from mdvalidator.digits import rules as digits_rules
 
     families = (parse_rules.RULES, card_rules.RULES, asset_rules.RULES, digits_rules.RULES)

@@ -9,6 +9,8 @@ from pathlib import Path
 import jsonschema
 from helpers import CORPUS, FIXTURES, GOOD_CARD, run_cli
 
+GOOD_SHA_LINE = "    asset-sha256: 0b7d1c3ff1a2f4ecf4bf5a1f3f3c88d0c1fb9b9a9d2e8fdbbd7e0d6b4c2a3e51"
+
 
 def test_good_card_all_passed() -> None:
     result = run_cli(["--offline", str(GOOD_CARD)])
@@ -18,7 +20,11 @@ def test_good_card_all_passed() -> None:
 
 
 def test_bad_card_fails_with_positions(make_card: Callable[..., Path]) -> None:
-    card = make_card(replace={"    asset-sha256: 0b7d1c3ff1a2f4ecf4bf5a1f3f3c88d0c1fb9b9a9d2e8fdbbd7e0d6b4c2a3e51": "    asset-sha256: e616cdcb"})
+    card = make_card(
+        replace={
+            GOOD_SHA_LINE: "    asset-sha256: e616cdcb"
+        }
+    )
     result = run_cli(["--offline", str(card)])
     assert result.returncode == 1
     assert "36:19" in result.stdout and "MDV122" in result.stdout
@@ -26,7 +32,13 @@ def test_bad_card_fails_with_positions(make_card: Callable[..., Path]) -> None:
 
 
 def test_json_contract(make_card: Callable[..., Path]) -> None:
-    bad = make_card(name="a_b.md", replace={"license: Apache2.0": None, 'model = "mindspore/1.10/lenet_mnist"': 'model = "mindspore/1.10/a_b"'})
+    bad = make_card(
+        name="a_b.md",
+        replace={
+            "license: Apache2.0": None,
+            'model = "mindspore/1.10/lenet_mnist"': 'model = "mindspore/1.10/a_b"',
+        },
+    )
     result = run_cli(["--offline", "--format", "json", str(bad.parent)])
     assert result.returncode == 1
     report = json.loads(result.stdout)
@@ -46,7 +58,12 @@ def test_output_file(tmp_path: Path) -> None:
 
 
 def test_usage_errors_exit_2_without_traceback(tmp_path: Path) -> None:
-    for args in (["--offline"], ["--no-such-option", "x.md"], ["--format", "xml", "x.md"], ["--jobs", "-3", "x"]):
+    for args in (
+        ["--offline"],
+        ["--no-such-option", "x.md"],
+        ["--format", "xml", "x.md"],
+        ["--jobs", "-3", "x"],
+    ):
         result = run_cli(args, cwd=tmp_path)
         assert result.returncode == 2, args
         assert "Traceback" not in result.stderr
@@ -67,7 +84,9 @@ def test_help_explains_commands() -> None:
     for command in ("check", "rules", "hash", "store", "publish"):
         assert command in top.stdout
     check = run_cli(["check", "--help"])
-    assert "--offline" in check.stdout and "--select" in check.stdout and "Exit status" in check.stdout
+    assert (
+        "--offline" in check.stdout and "--select" in check.stdout and "Exit status" in check.stdout
+    )
 
 
 def test_rules_list_and_explain() -> None:

@@ -30,7 +30,7 @@ def test_validated_options_are_cached_and_reused() -> None:
 
 def test_changed_rule_set_misses_the_cache() -> None:
     text = builtin_text("mindspore-hub")
-    parse_ruleset("a.toml", text).options
+    assert parse_ruleset("a.toml", text).options is not None
     edited = parse_ruleset(
         "a.toml", text.replace('ckpt = [".ckpt"]', 'ckpt = [".ckpt", ".pt"]'), validate=False
     )

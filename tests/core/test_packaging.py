@@ -15,15 +15,39 @@ from helpers import GOOD_CARD, ROOT
 def test_installed_wheel_finds_builtin_rules(tmp_path: Path) -> None:
     wheels = tmp_path / "wheels"
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(wheels), str(ROOT)],
-        check=True, capture_output=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(wheels),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
     wheel = next(wheels.glob("mdvalidator-*.whl"))
     target = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
-        check=True, capture_output=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "-q",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
     assert (target / "mdvalidator" / "rules" / "mindspore-hub.toml").is_file()
     assert (target / "mdvalidator" / "rules" / "digits-model-store.toml").is_file()
@@ -34,12 +58,22 @@ def test_installed_wheel_finds_builtin_rules(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(target)}
     probe = subprocess.run(
         [sys.executable, "-c", "import mdvalidator, sys; print(mdvalidator.__file__)"],
-        cwd=outside, env=env, capture_output=True, text=True, check=True, timeout=60,
+        cwd=outside,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     )
     assert probe.stdout.startswith(str(target))
     result = subprocess.run(
         [sys.executable, "-m", "mdvalidator", "--offline", "--ignore", "MDV140", str(card)],
-        cwd=outside, env=env, capture_output=True, text=True, timeout=60, check=False,
+        cwd=outside,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "All Passed" in result.stdout

@@ -45,7 +45,9 @@ def test_cli_select_ignore_and_strict(make_card: Callable[..., Path]) -> None:
     assert '"MDV101"' not in result.stdout and '"MDV106"' in result.stdout
 
 
-def test_setup_cfg_settings_and_per_file_ignores(make_card: Callable[..., Path], tmp_path: Path) -> None:
+def test_setup_cfg_settings_and_per_file_ignores(
+    make_card: Callable[..., Path], tmp_path: Path
+) -> None:
     card = make_card(replace=BAD)
     (tmp_path / "setup.cfg").write_text(
         "[mdvalidator]\nstrict = true\nper-file-ignores =\n    assets/*: MDV101\n", "utf-8"

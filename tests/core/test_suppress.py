@@ -12,14 +12,24 @@ from mdvalidator.suppress import END_OF_FILE, is_suppressed, parse_directives
     ("lines", "expected"),
     [
         (["<!-- mdvalidator: disable=MDV106 -->"], [Disable(("MDV106",), 1, END_OF_FILE)]),
-        (["<!--mdvalidator:disable=mdv106, MDV107-->"], [Disable(("MDV106", "MDV107"), 1, END_OF_FILE)]),
-        (["<!-- mdvalidator: disable -->", "x", "<!-- mdvalidator: enable -->"], [Disable((), 1, 3)]),
+        (
+            ["<!--mdvalidator:disable=mdv106, MDV107-->"],
+            [Disable(("MDV106", "MDV107"), 1, END_OF_FILE)],
+        ),
+        (
+            ["<!-- mdvalidator: disable -->", "x", "<!-- mdvalidator: enable -->"],
+            [Disable((), 1, 3)],
+        ),
         (["a: b  # mdvalidator: disable-line=MDV106"], [Disable(("MDV106",), 1, 1)]),
-        (["<!-- mdvalidator: disable-next-line=heading-colon -->", "## A:"],
-         [Disable(("heading-colon",), 2, 2)]),
+        (
+            ["<!-- mdvalidator: disable-next-line=heading-colon -->", "## A:"],
+            [Disable(("heading-colon",), 2, 2)],
+        ),
         (["<!-- mdvalidator: disable-file=MDV132 -->"], [Disable(("MDV132",), 0, END_OF_FILE)]),
-        (["<!-- mdvalidator: disable=MDV1 -->", "<!-- mdvalidator: enable=MDV1 -->"],
-         [Disable(("MDV1",), 1, 2)]),
+        (
+            ["<!-- mdvalidator: disable=MDV1 -->", "<!-- mdvalidator: enable=MDV1 -->"],
+            [Disable(("MDV1",), 1, 2)],
+        ),
         (["mdvalidator: disable=MDV106"], []),  # not in a comment
         (["<!-- mdvalidator: disabled=MDV106 -->"], []),  # unknown verb
         (["<!-- mdvalidator: disable=MDV106 extra -->"], []),  # trailing junk
