@@ -37,8 +37,8 @@ def _walk(root: str) -> Iterator[str]:
             yield os.path.join(folder, name)
 
 
-def _ruleset_for(display: str, rulesets: Sequence[RuleSet], explicit: bool) -> RuleSet | None:
-    return next((r for r in rulesets if r.applies_to(display, explicit)), None)
+def _ruleset_for(display: str, rulesets: Sequence[RuleSet]) -> RuleSet | None:
+    return next((r for r in rulesets if r.applies_to(display)), None)
 
 
 def discover(paths: Sequence[str], rulesets: Sequence[RuleSet]) -> Discovery:
@@ -49,7 +49,7 @@ def discover(paths: Sequence[str], rulesets: Sequence[RuleSet]) -> Discovery:
         if os.path.isdir(given) and not os.path.islink(given):
             for found in _walk(given):
                 display = _display(found)
-                ruleset = _ruleset_for(display, rulesets, explicit=False)
+                ruleset = _ruleset_for(display, rulesets)
                 if ruleset is not None and not os.path.islink(found):
                     targets.setdefault(display, (Target(Path(found), display), ruleset))
             continue
@@ -57,7 +57,9 @@ def discover(paths: Sequence[str], rulesets: Sequence[RuleSet]) -> Discovery:
         if not os.path.lexists(given):
             problems.append(P.UNREADABLE_FILE.problem(display, 0, 0, "no such file or folder"))
             continue
-        ruleset = _ruleset_for(display, rulesets, explicit=True)
+        ruleset = _ruleset_for(display, rulesets)
+        if ruleset is None and any(r.matches(display) for r in rulesets):
+            continue  # excluded on purpose (README.md, docs/): pre-commit names such files too
         if ruleset is None:
             problems.append(
                 P.NO_RULE_SET.problem(

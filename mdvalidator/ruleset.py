@@ -70,12 +70,17 @@ class RuleSet:
         options_cache.store(self.fingerprint, options)
         return options
 
-    def applies_to(self, display_path: str, explicit: bool = False) -> bool:
+    def matches(self, display_path: str) -> bool:
+        """Whether a file is of this set's kind (``files``), excluded or not."""
+        path = PurePosixPath(display_path)
+        return any(_match(path, pattern) for pattern in self.files)
+
+    def applies_to(self, display_path: str) -> bool:
         """Whether this set checks a file. Patterns without ``/`` match the file name."""
         path = PurePosixPath(display_path)
-        if not any(_match(path, pattern) for pattern in self.files):
-            return False
-        return explicit or not any(_match(path, pattern) for pattern in self.exclude)
+        return self.matches(display_path) and not any(
+            _match(path, pattern) for pattern in self.exclude
+        )
 
     def with_options(self, options: Any) -> RuleSet:
         """A copy whose family options are ``options`` (already validated by the caller)."""

@@ -20,11 +20,7 @@ def test_good_card_all_passed() -> None:
 
 
 def test_bad_card_fails_with_positions(make_card: Callable[..., Path]) -> None:
-    card = make_card(
-        replace={
-            GOOD_SHA_LINE: "    asset-sha256: e616cdcb"
-        }
-    )
+    card = make_card(replace={GOOD_SHA_LINE: "    asset-sha256: e616cdcb"})
     result = run_cli(["--offline", str(card)])
     assert result.returncode == 1
     assert "36:19" in result.stdout and "MDV122" in result.stdout
@@ -130,3 +126,11 @@ def test_parallel_run_equals_serial_run() -> None:
     parallel = run_cli(["--offline", "--format", "json", "--jobs", "2", str(CORPUS)])
     assert serial.returncode == parallel.returncode == 1
     assert json.loads(serial.stdout) == json.loads(parallel.stdout)
+
+
+def test_excluded_files_skipped_even_when_named(tmp_path: Path) -> None:
+    # pre-commit names every changed file; a hub's README is not a card.
+    (tmp_path / "README.md").write_text("# My hub\n", "utf-8")
+    result = run_cli(["--offline", "--format", "json", "README.md"], cwd=tmp_path)
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["checked"] == 0
