@@ -19,10 +19,12 @@ from mdvalidator.ruleset import RuleSet
 
 
 def check_path(target: Target, options: DigitsOptions, limits: Limits) -> FileResult:
-    """Check one store file or snapshot archive on disk."""
+    """Check one store file, or a snapshot archive named explicitly, on disk."""
     path, display, cap = target.path, target.display, limits.max_file_size
     name = path.name
     if archive.is_archive(name):
+        if not target.explicit:
+            return FileResult()  # archives found by a folder walk may be anything: not ours
         if path.is_symlink():
             return FileResult(
                 problems=(

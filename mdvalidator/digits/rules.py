@@ -84,7 +84,7 @@ Passing:  info.json is a readable regular file
 )
 MISSING_KEY = _rule(
     "MDV310",
-    "missing-key",
+    "store-missing-key",
     "A required key is missing",
     """
 DIGITS indexes these keys directly: master.json needs `msg` and `children`; importing a model
@@ -98,7 +98,7 @@ Passing:  {"msg": "My store", "children": []}
 )
 WRONG_TYPE = _rule(
     "MDV311",
-    "wrong-type",
+    "store-wrong-type",
     "A value has the wrong JSON type",
     """
 Each known key has a type (`types` in the rule set): `children` a list of strings, `name` a
@@ -110,7 +110,7 @@ Passing:  "image dimensions": [28, 28, 1]
 )
 VALUE_NOT_ALLOWED = _rule(
     "MDV312",
-    "value-not-allowed",
+    "store-value-not-allowed",
     "A value is not one of the allowed values",
     """
 DIGITS 6 knows three frameworks and raises on any other; `image resize mode` and `mean
@@ -122,7 +122,7 @@ Passing:  "framework": "caffe"
 )
 EMPTY_VALUE = _rule(
     "MDV313",
-    "empty-value",
+    "store-empty-value",
     "A value that must say something is empty",
     """
 An empty `name` shows an empty row in the store; an empty file name names no file.
@@ -133,7 +133,7 @@ Passing:  "name": "LeNet"
 )
 UNKNOWN_KEY = _rule(
     "MDV314",
-    "unknown-key",
+    "store-unknown-key",
     "A key DIGITS neither writes nor reads",
     """
 Usually a typo (`snapshot_file`), which then also shows as a missing key. The known keys are
@@ -146,7 +146,7 @@ Passing:  "snapshot file": "snapshot_iter_28140.caffemodel"
 )
 VALUE_PATTERN = _rule(
     "MDV315",
-    "value-pattern",
+    "store-value-pattern",
     "A value does not have the expected form",
     """
 Job ids look like `20171020-140211-4a2b` and creation times like `2017-10-20 14:02:11.532145`;

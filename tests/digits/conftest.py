@@ -59,7 +59,7 @@ def check(path: Path, ruleset: RuleSet, display: str | None = None) -> list[Prob
     """Problems of one file, through the family's entry point, sorted."""
     from mdvalidator.digits.family import FAMILY
 
-    target = Target(path, display or path.name)
+    target = Target(path, display or path.name, explicit=True)
     return sorted(FAMILY.check_file(target, ruleset, Limits()).problems)
 
 

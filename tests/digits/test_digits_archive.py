@@ -177,6 +177,16 @@ def test_zip_snapshots_pass_and_zip_links_are_refused(tmp_path: Path, ruleset: R
     ]
 
 
+def test_archives_found_by_a_folder_walk_are_left_alone(tmp_path: Path, ruleset: RuleSet) -> None:
+    from mdvalidator.digits.family import FAMILY
+    from mdvalidator.families import Limits, Target
+
+    path = tmp_path / "backup.zip"
+    path.write_bytes(b"not a snapshot")
+    assert FAMILY.check_file(Target(path, "backup.zip"), ruleset, Limits()).problems == ()
+    assert codes(check(path, ruleset)) == ["MDV333"]
+
+
 def test_a_symlinked_archive_is_not_followed(tmp_path: Path, ruleset: RuleSet) -> None:
     real = build_tar(tmp_path / "real.tar.gz", model_members(STORE / "lenet-torch"))
     (tmp_path / "link.tar.gz").symlink_to(real)
