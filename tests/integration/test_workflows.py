@@ -8,6 +8,7 @@ parsed YAML, so it holds whether or not the linters are installed.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -37,7 +38,12 @@ def tool(name: str) -> str:
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    # actionlint runs shellcheck over `run:` scripts when it finds it: look beside Python too.
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    env = {**os.environ, "PATH": path}
+    return subprocess.run(
+        args, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False, env=env
+    )
 
 
 def load(path: Path) -> dict[Any, Any]:
