@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import os
+import random
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,7 +18,7 @@ from mdvalidator.problem import AssetRef, AssetStatus
 if TYPE_CHECKING:
     from conftest import AssetServer
 
-BODY = os.urandom(300_000)
+BODY = random.Random(1).randbytes(300_000)
 DIGEST = hashlib.sha256(BODY).hexdigest()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import hashlib
-import os
+import random
 from typing import TYPE_CHECKING
 
 import pytest
@@ -20,7 +20,9 @@ if TYPE_CHECKING:
     from conftest import AssetServer
 
 
-BODY = os.urandom(3 * 1024 * 1024 + 123)  # several chunks, not a multiple of the chunk size
+BODY = random.Random(1).randbytes(
+    3 * 1024 * 1024 + 123
+)  # several chunks, not a multiple of the chunk size
 DIGEST = hashlib.sha256(BODY).hexdigest()
 
 
@@ -60,7 +62,7 @@ def test_server_ignoring_range_restarts_the_hash(
 def test_etag_changing_between_attempts_hashes_the_new_version(
     server: AssetServer, options: AssetOptions
 ) -> None:
-    new = os.urandom(len(BODY))
+    new = random.Random(2).randbytes(len(BODY))
     server.route("/a.bin", versions=[BODY, new], drops=1, drop_at=1_000_000)
     result = download(server.url("/a.bin"), options)
     assert result.digest == hashlib.sha256(new).hexdigest()
