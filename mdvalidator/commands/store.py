@@ -94,17 +94,15 @@ def _fail(message: str) -> int:
 
 
 def _ruleset(args: argparse.Namespace) -> RuleSet:
-    import dataclasses
-
+    from mdvalidator.digits.family import with_required_checksums
     from mdvalidator.ruleset import builtin_ruleset, load_ruleset_file
 
     ruleset = load_ruleset_file(args.rules) if args.rules else builtin_ruleset("digits-model-store")
     if ruleset.family != "digits-model-store":
         raise ValueError(f"{args.rules}: rule set family is {ruleset.family!r}, not digits")
     if args.require_checksums:
-        checksums = dataclasses.replace(ruleset.options.checksums, required=True)
-        options = dataclasses.replace(ruleset.options, checksums=checksums)
-        ruleset = ruleset.with_options(options)
+        return with_required_checksums(ruleset)
+    ruleset.options  # noqa: B018 - validated now, so that a bad rule set is a usage error
     return ruleset
 
 

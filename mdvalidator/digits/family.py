@@ -7,6 +7,7 @@ followed); the checks themselves are pure functions in ``checks``.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -43,6 +44,13 @@ def check_path(target: Target, options: DigitsOptions, limits: Limits) -> FileRe
     if name == options.checksums.file:
         return local.check_sums(path, display, cap)
     return FileResult()
+
+
+def with_required_checksums(ruleset: RuleSet) -> RuleSet:
+    """``ruleset`` with ``checksums.required`` on (what ``--require-checksums`` asks for)."""
+    options: DigitsOptions = ruleset.options
+    checksums = dataclasses.replace(options.checksums, required=True)
+    return ruleset.with_options(dataclasses.replace(options, checksums=checksums))
 
 
 def duplicate_ids(items: Sequence[tuple[Target, FileResult]]) -> list[Problem]:

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import Server, codes
+from conftest import CHILDREN, Server, codes
 
 from mdvalidator.assets.hashing import sha256_file
 from mdvalidator.assets.options import AssetOptions
@@ -206,3 +206,41 @@ def test_store_command_usage_errors(
     assert "MDV336" in capsys.readouterr().out
     assert main(["store", str(tmp_path)]) == 1  # an empty folder is no store
     assert "MDV334" in capsys.readouterr().out
+
+
+def test_each_child_is_announced_for_the_progress_display(
+    store: Path, serve: object, options: DigitsOptions, fetch_options: AssetOptions
+) -> None:
+    server: Server = serve(store)  # type: ignore[operator]
+    seen: list[tuple[str, str]] = []
+    problems = live(server.url, options, fetch_options, on_child=lambda s, c: seen.append((s, c)))
+    assert problems == []
+    assert sorted(seen) == sorted((server.url, child) for child in CHILDREN)
+
+
+def test_store_command_require_checksums_and_a_hub_rule_set(
+    store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["store", "--require-checksums", "--format", "json", str(store)]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert {p["rule"] for p in report["problems"]} == {"MDV328"} and len(report["problems"]) == 5
+    hub = tmp_path / "hub.toml"
+    hub.write_text(
+        '[ruleset]\nname = "hub"\nfamily = "digits-model-store"\nextends = "digits-model-store"\n'
+        'files = ["info.json"]\n[severity]\nMDV328 = "warning"\n[info]\nrequired = ["note"]\n'
+    )
+    assert main(["store", "--rules", str(hub), "--require-checksums", str(store)]) == 1
+    out = capsys.readouterr().out
+    assert "missing key 'note'" in out and "warning" in out
+    hub.write_text(hub.read_text().replace('required = ["note"]', "required = []"))
+    assert main(["store", "--rules", str(hub), "--require-checksums", str(store)]) == 0
+    assert main(["store", "--rules", str(hub), "--strict", "--require-checksums", str(store)]) == 1
+    hub.write_text("[ruleset]\nname = 'x'\n")
+    assert main(["store", "--rules", str(hub), str(store)]) == 2
+    assert "hub.toml" in capsys.readouterr().err
+    hub.write_text(
+        '[ruleset]\nname = "hub"\nfamily = "digits-model-store"\nextends = "digits-model-store"\n'
+        'files = ["info.json"]\n[info]\nrequierd = ["note"]\n'
+    )
+    assert main(["store", "--rules", str(hub), str(store)]) == 2
+    assert "hub.toml: invalid rule set: info.requierd: Unknown field." in capsys.readouterr().err
