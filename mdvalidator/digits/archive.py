@@ -19,11 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO
 
-from mdvalidator.digits import checks
+from mdvalidator.digits import checks, model
 from mdvalidator.digits import rules as R
-from mdvalidator.digits.checks import INFO_NAME, FolderView
+from mdvalidator.digits.checks import INFO_NAME
 from mdvalidator.digits.checksums import unsafe_path_reason
 from mdvalidator.digits.jsonpos import parse_bytes
+from mdvalidator.digits.model import FolderView
 from mdvalidator.digits.options import DigitsOptions
 from mdvalidator.problem import Problem
 
@@ -249,7 +250,7 @@ def _check_contents(
         obj, found = checks.root_object(where, parse_bytes(data, options.max_depth), what)
         problems.extend(found)
         if obj is not None and what == INFO_NAME:
-            problems.extend(checks.check_info(where, obj, options, view))
+            problems.extend(model.check_info(where, obj, options, view))
         elif obj is not None:
-            problems.extend(checks.check_aux(where, obj, options, view))
+            problems.extend(model.check_aux(where, obj, options, view))
     return problems

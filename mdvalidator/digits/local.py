@@ -10,12 +10,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from mdvalidator.digits import checks
+from mdvalidator.digits import checks, master, model
 from mdvalidator.digits import rules as R
-from mdvalidator.digits.checks import INFO_NAME, FolderView, StoreView
+from mdvalidator.digits.checks import INFO_NAME
 from mdvalidator.digits.checksums import parse_sums, sums_problems, verify_folder
 from mdvalidator.digits.folder import ReadError, Scan, read_capped, scan
 from mdvalidator.digits.jsonpos import JsonObject, JsonScalar, parse_bytes
+from mdvalidator.digits.master import StoreView
+from mdvalidator.digits.model import FolderView
 from mdvalidator.digits.options import DigitsOptions
 from mdvalidator.families import FileResult
 from mdvalidator.problem import Problem
@@ -88,8 +90,8 @@ def check_master(path: Path, display: str, options: DigitsOptions, max_size: int
     obj, problems = load_object(path, display, MASTER_NAME, options, max_size)
     problems.extend(_link_problems(path, display, "the store folder"))
     if obj is not None:
-        problems.extend(checks.check_master(display, obj, options))
-        problems.extend(checks.check_master_layout(display, obj, store_view(path.parent)))
+        problems.extend(master.check_master(display, obj, options))
+        problems.extend(master.check_master_layout(display, obj, store_view(path.parent)))
     return FileResult(problems=tuple(problems))
 
 
@@ -99,7 +101,7 @@ def check_info(path: Path, display: str, options: DigitsOptions, max_size: int) 
     if obj is None:
         return FileResult(problems=tuple(problems))
     view = folder_view(path.parent, options, max_size)
-    problems.extend(checks.check_info(display, obj, options, view))
+    problems.extend(model.check_info(display, obj, options, view))
     return FileResult(problems=tuple(problems), facts=model_facts(obj, path))
 
 
@@ -118,7 +120,7 @@ def check_aux(path: Path, display: str, options: DigitsOptions, max_size: int) -
     obj, problems = load_object(path, display, AUX_NAME, options, max_size)
     if obj is not None:
         view = folder_view(path.parent, options, max_size)
-        problems.extend(checks.check_aux(display, obj, options, view))
+        problems.extend(model.check_aux(display, obj, options, view))
     return FileResult(problems=tuple(problems))
 
 
@@ -139,16 +141,16 @@ def store_files(store: Path, options: DigitsOptions, max_size: int) -> list[Path
     every folder holding an info.json is checked, so that nothing stays hidden behind it.
     Linked folders are skipped (the master.json check reports them).
     """
-    master = store / MASTER_NAME
-    files = [master] if master.exists() or master.is_symlink() else []
+    master_path = store / MASTER_NAME
+    files = [master_path] if master_path.exists() or master_path.is_symlink() else []
     names: list[str] | None = None
     if files:
         try:
-            result = parse_bytes(read_capped(master, max_size), options.max_depth)
+            result = parse_bytes(read_capped(master_path, max_size), options.max_depth)
         except ReadError:
             result = None
         if result is not None and isinstance(result.root, JsonObject):
-            names = checks.safe_children(result.root)
+            names = master.safe_children(result.root)
     if names is None:
         names = sorted(store_view(store).with_info)
     listing = scan(store)

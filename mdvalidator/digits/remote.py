@@ -19,11 +19,13 @@ from urllib.parse import quote
 from mdvalidator.assets.download import download
 from mdvalidator.assets.fetch import FetchError, fetch_small, probe
 from mdvalidator.assets.options import AssetOptions
-from mdvalidator.digits import checks
+from mdvalidator.digits import checks, master, model
 from mdvalidator.digits import rules as R
-from mdvalidator.digits.checks import INFO_NAME, FolderView, StoreView
+from mdvalidator.digits.checks import INFO_NAME
 from mdvalidator.digits.checksums import SumsFile, mismatch, parse_sums, sums_problems
 from mdvalidator.digits.jsonpos import JsonObject, parse_bytes
+from mdvalidator.digits.master import StoreView
+from mdvalidator.digits.model import FolderView
 from mdvalidator.digits.options import DigitsOptions
 from mdvalidator.problem import AssetStatus, Problem
 from mdvalidator.sanitize import redact_url
@@ -147,10 +149,10 @@ def check_store(url: str, options: DigitsOptions, settings: LiveSettings) -> lis
     )
     if obj is None:
         return problems  # DIGITS fails the whole model list on this store; nothing more to read
-    problems.extend(checks.check_master(master_where, obj, options))
-    names = checks.safe_children(obj)
+    problems.extend(master.check_master(master_where, obj, options))
+    names = master.safe_children(obj)
     found, child_problems = _children(store, names)
-    problems.extend(checks.check_master_layout(master_where, obj, found))
+    problems.extend(master.check_master_layout(master_where, obj, found))
     problems.extend(child_problems)
     return problems
 
@@ -224,13 +226,13 @@ def _child(store: _Store, name: str) -> tuple[str, list[Problem]]:
     sums_where = store.where(name, options.checksums.file)
     sums, sums_found = _sums(store, name, sums_where)
     problems.extend(sums_found)
-    refs = checks.file_refs(info, options.info.section, options.info)
-    aux_refs = checks.file_refs(aux, options.aux) if aux is not None else []
+    refs = model.file_refs(info, options.info.section, options.info)
+    aux_refs = model.file_refs(aux, options.aux) if aux is not None else []
     files, unknown = _probe(store, name, sorted({r.name for r in (*refs, *aux_refs)}))
     view = FolderView(files=files, unknown=unknown, checksums=sums.names if sums else None)
-    problems.extend(checks.check_info(store.where(name, INFO_NAME), info, options, view))
+    problems.extend(model.check_info(store.where(name, INFO_NAME), info, options, view))
     if aux is not None:
-        problems.extend(checks.check_aux(store.where(name, AUX_NAME), aux, options, view))
+        problems.extend(model.check_aux(store.where(name, AUX_NAME), aux, options, view))
     if sums is not None and store.settings.verify_assets:
         problems.extend(_verify(store, name, sums, sums_where))
     return PRESENT, problems
