@@ -55,6 +55,10 @@ def _string_member(obj: JsonObject, key: str) -> tuple[Member, str] | None:
     return member, member.value.value
 
 
+def _names_a_file(key: str, section: SectionOptions) -> bool:
+    return any(fnmatch.fnmatchcase(key, pattern) for pattern in section.file_keys)
+
+
 def framework_of(obj: JsonObject, info: InfoOptions) -> str | None:
     found = _string_member(obj, FRAMEWORK_KEY)
     if found is None or found[1] not in info.frameworks:
@@ -71,7 +75,7 @@ def file_refs(
     checkpoint = info.frameworks[framework].checkpoint_files if info and framework else ()
     weights = info.frameworks[framework].weights if info and framework else ()
     for member in obj.members:
-        if not any(fnmatch.fnmatchcase(member.key, p) for p in section.file_keys):
+        if not _names_a_file(member.key, section):
             continue
         found = _string_member(obj, member.key)
         if found is None or found[0] is not member:
@@ -92,7 +96,7 @@ def file_refs(
 def _file_key_problems(path: str, obj: JsonObject, section: SectionOptions) -> list[Problem]:
     problems: list[Problem] = []
     for member in obj.members:
-        if not any(fnmatch.fnmatchcase(member.key, p) for p in section.file_keys):
+        if not _names_a_file(member.key, section):
             continue
         value = member.value
         at = (path, value.line, value.column)
@@ -124,7 +128,7 @@ def check_files_present(
         if ref.name in folder.unknown:
             problems.append(
                 R.STORE_FILE_UNREACHABLE.problem(
-                    *at, f"{ref.name!r} ({ref.key}): {folder.unknown[ref.name]}"
+                    *at, f"{show(ref.name)} ({ref.key}): {folder.unknown[ref.name]}"
                 )
             )
         elif ref.name not in folder.files:
@@ -156,7 +160,7 @@ def check_info(
     problems.extend(_model_definition(path, obj, info))
     problems.extend(_snapshot(path, obj, info, framework))
     status = _string_member(obj, STATUS_KEY)
-    if status and status[1] != info.done_status and status[1]:
+    if status and status[1] and status[1] != info.done_status:
         value = status[0].value
         problems.append(
             R.STATUS_NOT_DONE.problem(

@@ -113,23 +113,28 @@ class _Store:
     def get(self, max_bytes: int, *parts: str) -> bytes:
         return fetch_small(self.url(*parts), self.settings.fetch, max_bytes)
 
-    def get_json(self, what: str, *parts: str) -> tuple[JsonObject | None, list[Problem], str]:
-        """(object, problems, state); state is PRESENT, ABSENT (404/410) or why it is unknown."""
+    def get_file(self, *parts: str) -> tuple[bytes | None, list[Problem], str]:
+        """(body, problems, state) of a small store file; state is PRESENT, ABSENT (404/410)
+        or why the file's presence is unknown."""
         where = self.where(*parts)
         try:
-            data = self.get(self.settings.max_file_size, *parts)
+            return self.get(self.settings.max_file_size, *parts), [], PRESENT
         except FetchError as error:
             if is_absent(error):
                 return None, [], ABSENT
             if error.status is AssetStatus.TOO_LARGE:
                 return None, [R.FILE_TOO_LARGE.problem(where, 0, 0, error.message)], PRESENT
-            return (
-                None,
-                [R.STORE_FILE_UNREACHABLE.problem(where, 0, 0, error.message)],
-                error.message,
-            )
-        obj, problems = checks.root_object(where, parse_bytes(data, self.options.max_depth), what)
-        return obj, problems, PRESENT
+            problem = R.STORE_FILE_UNREACHABLE.problem(where, 0, 0, error.message)
+            return None, [problem], error.message
+
+    def get_json(self, what: str, *parts: str) -> tuple[JsonObject | None, list[Problem], str]:
+        """(object, problems, state), as ``get_file``, the body parsed and checked as JSON."""
+        data, problems, state = self.get_file(*parts)
+        if data is None:
+            return None, problems, state
+        result = parse_bytes(data, self.options.max_depth)
+        obj, problems = checks.root_object(self.where(*parts), result, what)
+        return obj, problems, state
 
 
 def check_store(url: str, options: DigitsOptions, settings: LiveSettings) -> list[Problem]:
@@ -224,8 +229,11 @@ def _child(store: _Store, name: str) -> tuple[str, list[Problem]]:
     aux, aux_problems, _ = store.get_json(AUX_NAME, name, AUX_NAME)
     problems.extend(aux_problems)
     sums_where = store.where(name, options.checksums.file)
-    sums, sums_found = _sums(store, name, sums_where)
-    problems.extend(sums_found)
+    sums_data, sums_problems_found, _ = store.get_file(name, options.checksums.file)
+    problems.extend(sums_problems_found)
+    sums = parse_sums(sums_data) if sums_data is not None else None
+    if sums is not None:
+        problems.extend(sums_problems(sums_where, sums))
     refs = model.file_refs(info, options.info.section, options.info)
     aux_refs = model.file_refs(aux, options.aux) if aux is not None else []
     files, unknown = _probe(store, name, sorted({r.name for r in (*refs, *aux_refs)}))
@@ -236,17 +244,6 @@ def _child(store: _Store, name: str) -> tuple[str, list[Problem]]:
     if sums is not None and store.settings.verify_assets:
         problems.extend(_verify(store, name, sums, sums_where))
     return PRESENT, problems
-
-
-def _sums(store: _Store, name: str, where: str) -> tuple[SumsFile | None, list[Problem]]:
-    try:
-        data = store.get(store.settings.max_file_size, name, store.options.checksums.file)
-    except FetchError as error:
-        if is_absent(error):
-            return None, []
-        return None, [R.STORE_FILE_UNREACHABLE.problem(where, 0, 0, error.message)]
-    sums = parse_sums(data)
-    return sums, sums_problems(where, sums)
 
 
 def _probe(
