@@ -43,8 +43,7 @@ def load_object(
     return checks.root_object(display, parse_bytes(data, options.max_depth), what)
 
 
-def folder_view(folder: Path, options: DigitsOptions, max_size: int) -> FolderView:
-    listing = scan(folder)
+def folder_view(folder: Path, listing: Scan, options: DigitsOptions, max_size: int) -> FolderView:
     checksum_names = None
     if options.checksums.file in listing.files:
         try:
@@ -55,9 +54,10 @@ def folder_view(folder: Path, options: DigitsOptions, max_size: int) -> FolderVi
     return FolderView(files=listing.files, checksums=checksum_names)
 
 
-def _link_problems(path: Path, display: str, what: str) -> list[Problem]:
+def _folder_problems(path: Path, listing: Scan, display: str, what: str) -> list[Problem]:
     """Links and special files next to ``path`` (``path`` itself is reported when read)."""
-    listing = scan(path.parent)
+    if listing.error:
+        return [R.FILE_UNREADABLE.problem(display, 0, 0, listing.error)]
     problems = [
         R.SYMLINK_REFUSED.problem(
             display, 0, 0, f"{what} holds a symbolic link {checks.show(name)} (not followed)"
@@ -70,6 +70,7 @@ def _link_problems(path: Path, display: str, what: str) -> list[Problem]:
             display, 0, 0, f"{what} holds {checks.show(name)}, neither a file nor a folder"
         )
         for name in listing.others
+        if name != path.name
     )
     return problems
 
@@ -88,7 +89,7 @@ def store_view(store: Path) -> StoreView:
 
 def check_master(path: Path, display: str, options: DigitsOptions, max_size: int) -> FileResult:
     obj, problems = load_object(path, display, MASTER_NAME, options, max_size)
-    problems.extend(_link_problems(path, display, "the store folder"))
+    problems.extend(_folder_problems(path, scan(path.parent), display, "the store folder"))
     if obj is not None:
         problems.extend(master.check_master(display, obj, options))
         problems.extend(master.check_master_layout(display, obj, store_view(path.parent)))
@@ -97,10 +98,11 @@ def check_master(path: Path, display: str, options: DigitsOptions, max_size: int
 
 def check_info(path: Path, display: str, options: DigitsOptions, max_size: int) -> FileResult:
     obj, problems = load_object(path, display, INFO_NAME, options, max_size)
-    problems.extend(_link_problems(path, display, "the model folder"))
+    listing = scan(path.parent)
+    problems.extend(_folder_problems(path, listing, display, "the model folder"))
     if obj is None:
         return FileResult(problems=tuple(problems))
-    view = folder_view(path.parent, options, max_size)
+    view = folder_view(path.parent, listing, options, max_size)
     problems.extend(model.check_info(display, obj, options, view))
     return FileResult(problems=tuple(problems), facts=model_facts(obj, path))
 
@@ -119,7 +121,7 @@ def model_facts(obj: JsonObject, path: Path) -> Mapping[str, Any]:
 def check_aux(path: Path, display: str, options: DigitsOptions, max_size: int) -> FileResult:
     obj, problems = load_object(path, display, AUX_NAME, options, max_size)
     if obj is not None:
-        view = folder_view(path.parent, options, max_size)
+        view = folder_view(path.parent, scan(path.parent), options, max_size)
         problems.extend(model.check_aux(display, obj, options, view))
     return FileResult(problems=tuple(problems))
 

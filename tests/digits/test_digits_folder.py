@@ -297,3 +297,15 @@ def test_duplicate_job_ids_across_one_store(store: Path, ruleset: RuleSet) -> No
     [problem] = duplicate_ids(items)
     assert problem.path == "store/lenet-copy/info.json" and problem.line == 9
     assert "also the id of store/lenet-caffe/info.json" in problem.message
+
+
+def test_fifos_are_reported_without_blocking(store: Path, ruleset: RuleSet) -> None:
+    os.mkfifo(store / "lenet-torch/pipe")
+    (store / "lenet-caffe/info.json").unlink()
+    os.mkfifo(store / "lenet-caffe/info.json")
+    assert [p.message for p in check(store / "lenet-torch/info.json", ruleset)] == [
+        "the model folder holds 'pipe', neither a file nor a folder"
+    ]
+    assert [p.message for p in check(store / "lenet-caffe/info.json", ruleset)] == [
+        "not a regular file"
+    ]
