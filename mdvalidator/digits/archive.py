@@ -203,6 +203,8 @@ def _inspect(
                 )
             )
             return Inspection(tuple(problems), ())
+        if entry.kind == "folder" and entry.path in ("", "."):
+            continue  # the archive root itself (`tar -C job -czf x.tgz .`)
         problem = _member_problem(display, entry, seen)
         if problem is not None:
             problems.append(problem)

@@ -177,6 +177,16 @@ def test_zip_snapshots_pass_and_zip_links_are_refused(tmp_path: Path, ruleset: R
     ]
 
 
+def test_a_dot_root_folder_member_is_harmless(tmp_path: Path, ruleset: RuleSet) -> None:
+    members = [Member("./", kind=tarfile.DIRTYPE), *model_members(STORE / "lenet-torch")]
+    assert check(build_tar(tmp_path / "dot.tgz", members), ruleset) == []
+    dotted = [Member("./", kind=tarfile.DIRTYPE)] + [
+        Member(f"./{m.name}", m.data) for m in model_members(STORE / "lenet-torch")
+    ]
+    [problem] = check(build_tar(tmp_path / "dotted.tgz", dotted), ruleset)
+    assert problem.rule == "MDV333" and "'./info.json'" in problem.message
+
+
 def test_archives_found_by_a_folder_walk_are_left_alone(tmp_path: Path, ruleset: RuleSet) -> None:
     from mdvalidator.digits.family import FAMILY
     from mdvalidator.families import Limits, Target
