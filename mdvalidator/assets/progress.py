@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 import threading
 from typing import Any
@@ -17,8 +18,8 @@ class DownloadProgress:
         self._assets = assets
         if not (enabled and assets and sys.stderr.isatty()):
             return
-        try:
-            from tqdm import tqdm
+        try:  # optional: no progress display without tqdm
+            tqdm = importlib.import_module("tqdm").tqdm
         except ImportError:
             return
         self._bar = tqdm(
@@ -51,7 +52,7 @@ class DownloadProgress:
             return
         with self._lock:
             self._done += 1
-            self._bar.set_description(f"assets {self._done}/{self._assets}", refresh=True)
+            self._bar.set_description_str(f"assets {self._done}/{self._assets}", refresh=True)
 
     def close(self) -> None:
         if self._bar is not None:

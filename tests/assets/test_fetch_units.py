@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import email.utils
+import io
+import sys
 import time
 from typing import TYPE_CHECKING
 
@@ -104,3 +106,22 @@ def test_progress_is_silent_off_a_terminal() -> None:
     assert progress.tracker() is None
     progress.finished()
     progress.close()
+
+
+def test_progress_draws_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("tqdm")
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    progress = DownloadProgress(2, enabled=True)
+    track = progress.tracker()
+    assert track is not None
+    track(3 << 20, None)
+    progress.finished()
+    progress.close()
+    shown = terminal.getvalue()
+    assert "assets 0/2" in shown and "assets 1/2" in shown and "MB" in shown

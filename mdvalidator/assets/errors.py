@@ -1,0 +1,143 @@
+"""Failures and time budgets of fetching: FetchError, retries with backoff, the deadline.
+
+A failure is either final (:class:`FetchError`, with a message safe to print) or worth another
+attempt (:class:`Retryable`); :func:`classify` sorts low-level exceptions into the two.
+"""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import ssl
+import time
+from collections.abc import Callable
+from email.utils import parsedate_to_datetime
+from typing import TypeVar
+
+from mdvalidator.assets.options import AssetOptions
+from mdvalidator.problem import AssetStatus
+from mdvalidator.sanitize import clean, redact_url
+
+T = TypeVar("T")
+
+
+class FetchError(Exception):
+    """A fetch that failed for good. ``message`` is safe to print (sanitised, redacted URL).
+
+    ``status`` is UNREACHABLE, BLOCKED or TOO_LARGE; ``reason`` a short machine-readable word:
+    ``timeout``, ``http``, ``dns``, ``connect``, ``dropped``, ``redirects``, ``scheme``,
+    ``address``, ``size``, ``url``, ``protocol``.
+    """
+
+    def __init__(
+        self, status: AssetStatus, message: str, reason: str = "", http_status: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.reason = reason
+        self.http_status = http_status  # the HTTP status it failed with, when reason is "http"
+
+    def after(self, attempts: int) -> FetchError:
+        """The same failure, saying how many attempts it took."""
+        message = f"{self.message} (after {attempts} attempts)"
+        return FetchError(self.status, message, self.reason, self.http_status)
+
+
+class Retryable(Exception):
+    """A failure worth another attempt; ``error`` is what to report if none is left."""
+
+    def __init__(self, error: FetchError, wait: float | None = None) -> None:
+        super().__init__(error.message)
+        self.error = error
+        self.wait = wait
+
+
+class Deadline:
+    """A total time budget shared by every attempt at one fetch."""
+
+    def __init__(self, seconds: float) -> None:
+        self.end = time.monotonic() + seconds
+
+    def remaining(self) -> float:
+        return max(0.0, self.end - time.monotonic())
+
+    def expired(self) -> bool:
+        return time.monotonic() >= self.end
+
+
+def unreachable(url: str, what: str, reason: str) -> FetchError:
+    return FetchError(AssetStatus.UNREACHABLE, f"{redact_url(url)}: {what}", reason)
+
+
+def timed_out(url: str, options: AssetOptions) -> FetchError:
+    return unreachable(url, f"timed out (deadline {options.deadline:g}s)", "timeout")
+
+
+def classify(url: str, exc: Exception, options: AssetOptions, deadline: Deadline) -> Exception:
+    """A low-level failure as a FetchError (final) or Retryable (worth another attempt)."""
+    if isinstance(exc, (FetchError, Retryable)):
+        return exc
+    if deadline.expired():
+        return timed_out(url, options)
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        detail = clean(str(exc.verify_message), 100)
+        return unreachable(url, f"TLS certificate not valid: {detail}", "tls")
+    if isinstance(exc, ssl.SSLError):
+        return Retryable(unreachable(url, "TLS error", "tls"))
+    if isinstance(exc, (TimeoutError, socket.timeout)):
+        return Retryable(unreachable(url, f"no data for {options.read_timeout:g}s", "timeout"))
+    if isinstance(exc, ConnectionRefusedError):
+        return Retryable(unreachable(url, "connection refused", "connect"))
+    if isinstance(exc, (http.client.IncompleteRead, http.client.RemoteDisconnected)):
+        return Retryable(unreachable(url, "connection dropped", "dropped"))
+    if isinstance(exc, http.client.HTTPException):
+        return Retryable(unreachable(url, "malformed HTTP response", "protocol"))
+    if isinstance(exc, OSError):
+        text = clean(exc.strerror or type(exc).__name__, 100)
+        return Retryable(unreachable(url, f"connection failed: {text}", "dropped"))
+    return unreachable(url, f"failed: {type(exc).__name__}", "protocol")
+
+
+def retry_after(value: str | None, cap: float) -> float | None:
+    """Seconds a ``Retry-After`` header asks for (delta or HTTP date), capped; None if absent."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            seconds = parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError, OverflowError):
+            return None
+    return min(max(seconds, 0.0), cap)
+
+
+def with_retries(
+    url: str, options: AssetOptions, deadline: Deadline, attempt: Callable[[], T]
+) -> T:
+    """Run ``attempt`` until it succeeds, fails for good, or retries/deadline run out."""
+    for number in range(options.retries + 1):
+        try:
+            return attempt()
+        except Retryable as retry:
+            if number == options.retries:
+                raise retry.error.after(number + 1) from None
+            wait = retry.wait if retry.wait is not None else options.backoff * 2**number
+            if wait >= deadline.remaining():
+                raise timed_out(url, options) from None
+            time.sleep(wait)
+        if deadline.expired():
+            raise timed_out(url, options)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def too_large(url: str, length: int | None, limit: int) -> FetchError:
+    size = f"{length} bytes, " if length is not None else ""
+    return FetchError(
+        AssetStatus.TOO_LARGE,
+        f"{redact_url(url)}: larger than the limit ({size}limit {limit} bytes;"
+        " see --max-asset-size)",
+        "size",
+    )
