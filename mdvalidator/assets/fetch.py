@@ -16,7 +16,7 @@ import ipaddress
 import socket
 import ssl
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from urllib.parse import quote, urljoin, urlsplit
@@ -81,15 +81,29 @@ def _tls_context() -> ssl.SSLContext:
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):
-    """An HTTP connection to a checked address, whatever ``host`` would resolve to now."""
+    """An HTTP connection to checked addresses, whatever ``host`` would resolve to now.
 
-    def __init__(self, host: str, port: int, address: str, connect_timeout: float) -> None:
+    The addresses are tried in the resolver's order (an IPv6 address first on a machine without
+    an IPv6 route, say); the first that accepts is used.
+    """
+
+    def __init__(
+        self, host: str, port: int, addresses: Sequence[str], connect_timeout: float
+    ) -> None:
         super().__init__(host, port, timeout=connect_timeout)
-        self.address = address
+        self.addresses = addresses
 
     def connect(self) -> None:
-        self.sock = socket.create_connection((self.address, self.port), self.timeout)
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        failure: OSError | None = None
+        for address in self.addresses:
+            try:
+                self.sock = socket.create_connection((address, self.port), self.timeout)
+            except OSError as exc:
+                failure = exc
+                continue
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            return
+        raise failure or OSError("no address to connect to")
 
 
 class _PinnedHTTPSConnection(_PinnedHTTPConnection):
@@ -145,8 +159,8 @@ def check_url(url: str, options: AssetOptions) -> tuple[str, str, int, str]:
     return scheme, host, port or (443 if scheme == "https" else 80), target
 
 
-def resolve_checked(url: str, host: str, port: int, options: AssetOptions) -> str:
-    """The address to connect to: every address of ``host`` must be allowed, else BLOCKED."""
+def resolve_checked(url: str, host: str, port: int, options: AssetOptions) -> list[str]:
+    """The addresses to connect to: every address of ``host`` must be allowed, else BLOCKED."""
     literal = literal_address(host)
     if literal is not None:
         addresses = [literal]
@@ -169,7 +183,7 @@ def resolve_checked(url: str, host: str, port: int, options: AssetOptions) -> st
                     "(use --allow-private-network for internal mirrors)",
                     "address",
                 )
-    return str(addresses[0])
+    return [str(address) for address in addresses]
 
 
 def _arm_watchdog(connection: http.client.HTTPConnection, deadline: Deadline) -> threading.Timer:
@@ -196,12 +210,12 @@ def _open_once(
     headers: Mapping[str, str],
 ) -> Opened:
     scheme, host, port, target = check_url(url, options)
-    address = resolve_checked(url, host, port, options)
+    addresses = resolve_checked(url, host, port, options)
     if deadline.expired():
         raise timed_out(url, options)
     kind = _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
     connect_timeout = max(0.001, min(options.connect_timeout, deadline.remaining()))
-    connection = kind(host, port, address, connect_timeout)
+    connection = kind(host, port, addresses, connect_timeout)
     watchdog: threading.Timer | None = None
     try:
         connection.connect()

@@ -214,3 +214,13 @@ def test_reasons_name_the_kind() -> None:
     assert blocked_reason(ipaddress.ip_address("100.64.1.1")) == "a carrier-grade NAT address"
     wrapped = blocked_reason(ipaddress.ip_address("::ffff:127.0.0.1"))
     assert wrapped == "a loopback address wrapped in IPv6"
+
+
+def test_each_checked_address_is_tried_in_order(server: AssetServer, strict: AssetOptions) -> None:
+    # 127.0.0.2 refuses (the server listens on 127.0.0.1 only): the next checked address is used.
+    def two_addresses(host: str, port: int) -> list[str]:
+        return ["127.0.0.2", "127.0.0.1"]
+
+    server.route("/a.bin", body=b"payload")
+    narrow = dataclasses.replace(strict, allow_networks=("127.0.0.0/8",), resolver=two_addresses)
+    assert fetch_small(server.url("/a.bin", host="two.test"), narrow, 100) == b"payload"
