@@ -8,11 +8,12 @@ import subprocess
 import sys
 import tarfile
 from pathlib import Path
+from typing import Any
 
 from conftest import STORE, Member, build_tar, model_members
 
 
-def run(*args: str, cwd: Path) -> tuple[int, dict[str, object]]:
+def run(*args: str, cwd: Path) -> tuple[int, dict[str, Any]]:
     done = subprocess.run(
         [sys.executable, "-m", "mdvalidator", *args],
         cwd=cwd, capture_output=True, text=True, timeout=60, check=False,
@@ -38,7 +39,7 @@ def test_check_dispatches_store_files_and_explicit_tarballs(store: Path, tmp_pat
     assert report["checked"] == 10
     status, report = run("--offline", "--format", "json", str(hostile), cwd=tmp_path)
     assert status == 1
-    assert [p["rule"] for p in report["problems"]] == ["MDV331", "MDV331"]  # type: ignore[union-attr]
+    assert [p["rule"] for p in report["problems"]] == ["MDV331", "MDV331"]
 
 
 def test_store_command_runs_as_a_module(store: Path, tmp_path: Path) -> None:
