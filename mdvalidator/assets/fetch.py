@@ -69,7 +69,8 @@ RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504}) | frozenset(rang
 
 
 @cache
-def _tls_context() -> ssl.SSLContext:
+def _tls_context(ca_file: str | None) -> ssl.SSLContext:
+    """System trust plus certifi's; with ``ca_file``, that bundle too (an internal mirror's CA)."""
     context = ssl.create_default_context()
     try:
         import certifi
@@ -77,6 +78,8 @@ def _tls_context() -> ssl.SSLContext:
         context.load_verify_locations(certifi.where())
     except (ImportError, OSError):
         pass
+    if ca_file:
+        context.load_verify_locations(ca_file)
     return context
 
 
@@ -88,10 +91,16 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
     """
 
     def __init__(
-        self, host: str, port: int, addresses: Sequence[str], connect_timeout: float
+        self,
+        host: str,
+        port: int,
+        addresses: Sequence[str],
+        connect_timeout: float,
+        ca_file: str | None = None,
     ) -> None:
         super().__init__(host, port, timeout=connect_timeout)
         self.addresses = addresses
+        self.ca_file = ca_file
 
     def connect(self) -> None:
         failure: OSError | None = None
@@ -111,7 +120,8 @@ class _PinnedHTTPSConnection(_PinnedHTTPConnection):
 
     def connect(self) -> None:
         super().connect()
-        self.sock = _tls_context().wrap_socket(self.sock, server_hostname=self.host)
+        context = _tls_context(self.ca_file)
+        self.sock = context.wrap_socket(self.sock, server_hostname=self.host)
 
 
 @dataclass
@@ -215,7 +225,8 @@ def _open_once(
         raise timed_out(url, options)
     kind = _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
     connect_timeout = max(0.001, min(options.connect_timeout, deadline.remaining()))
-    connection = kind(host, port, addresses, connect_timeout)
+    ca_file = str(options.ca_file) if options.ca_file else None
+    connection = kind(host, port, addresses, connect_timeout, ca_file)
     watchdog: threading.Timer | None = None
     try:
         connection.connect()

@@ -47,6 +47,9 @@ class AssetOptions:
     # Non-public networks allowed anyway (CIDR text), narrower than allow_private_network:
     # e.g. ("10.1.2.0/24",) for one internal mirror. Config key "allow-networks".
     allow_networks: tuple[str, ...] = ()
+    # Extra certificate authorities (PEM bundle) trusted for https, for a mirror with a private
+    # CA. Config key "ca-file".
+    ca_file: Path | None = None
     # Below: knobs for tests and embedders, not on the command line.
     max_redirects: int = 5
     backoff: float = 0.5  # first retry waits this long, doubling each time
@@ -225,6 +228,7 @@ def from_args(args: argparse.Namespace, config: Mapping[str, str]) -> AssetOptio
         ),
         mirrors=tuple(mirrors),
         allow_networks=tuple(networks),
+        ca_file=cfg("ca-file", lambda t: Path(t.strip()).expanduser()),
         cache_dir=cache_dir,
         use_cache=not no_cache,
         max_size=pick("max_asset_size", "max-asset-size", parse_size, DEFAULT_MAX_SIZE),
