@@ -77,7 +77,7 @@ def test_a_good_card_passes(hub: Path, tmp_path: Path) -> None:
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert re.search(r"mdvalidator \(offline\)\.+Passed", output), output
-    assert "README.md" not in output
+    assert "README.md" not in output, output
 
 
 @pytest.mark.slow
@@ -95,10 +95,10 @@ def test_a_bad_card_and_a_bad_store_entry_fail_with_their_messages(
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
     assert re.search(r"mdvalidator \(offline\)\.+Failed", output), output
-    assert "assets/mindspore/1.10/lenet_mnist.md" in output
-    assert "'license'" in output and "MDV101" in output
-    assert "store/lenet/info.json" in output and "'keras'" in output
-    assert "Traceback" not in output
+    assert "assets/mindspore/1.10/lenet_mnist.md" in output, output
+    assert "'license'" in output and "MDV101" in output, output
+    assert "store/lenet/info.json" in output and "'keras'" in output, output
+    assert "Traceback" not in output, output
 
 
 def test_the_manifest_is_valid_and_its_patterns_pick_descriptors() -> None:
