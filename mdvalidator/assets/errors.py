@@ -7,6 +7,7 @@ attempt (:class:`Retryable`); :func:`classify` sorts low-level exceptions into t
 from __future__ import annotations
 
 import http.client
+import math
 import socket
 import ssl
 import time
@@ -86,7 +87,7 @@ def classify(url: str, exc: Exception, options: AssetOptions, deadline: Deadline
     if isinstance(exc, ssl.SSLError):
         return Retryable(unreachable(url, "TLS error", "tls"))
     if isinstance(exc, (TimeoutError, socket.timeout)):
-        return Retryable(unreachable(url, f"no data for {options.read_timeout:g}s", "timeout"))
+        return Retryable(unreachable(url, "timed out waiting for the server", "timeout"))
     if isinstance(exc, ConnectionRefusedError):
         return Retryable(unreachable(url, "connection refused", "connect"))
     if isinstance(exc, (http.client.IncompleteRead, http.client.RemoteDisconnected)):
@@ -111,6 +112,8 @@ def retry_after(value: str | None, cap: float) -> float | None:
             seconds = parsedate_to_datetime(value).timestamp() - time.time()
         except (TypeError, ValueError, OverflowError):
             return None
+    if math.isnan(seconds):
+        return None
     return min(max(seconds, 0.0), cap)
 
 

@@ -22,7 +22,17 @@ if TYPE_CHECKING:
 
 @pytest.mark.parametrize(
     ("value", "seconds"),
-    [(None, None), ("", None), ("3", 3.0), ("0", 0.0), ("-5", 0.0), ("9999", 30.0), ("soon", None)],
+    [
+        (None, None),
+        ("", None),
+        ("3", 3.0),
+        ("0", 0.0),
+        ("-5", 0.0),
+        ("9999", 30.0),
+        ("soon", None),
+        ("nan", None),
+        ("inf", 30.0),
+    ],
 )
 def test_retry_after_is_capped(value: str | None, seconds: float | None) -> None:
     assert retry_after(value, 30.0) == seconds
