@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mdvalidator.problem import Problem, Report
+from mdvalidator.problem import AssetResult, Problem, Report
 
 if TYPE_CHECKING:
     from mdvalidator.digits.remote import LiveSettings
@@ -164,6 +164,7 @@ def _check_all(
     from mdvalidator.digits import rules as R
 
     found = list(problems)
+    assets: list[AssetResult] = []
     checked = 0
     live_settings = None
     for target in targets:
@@ -172,7 +173,9 @@ def _check_all(
                 live_settings = _live_settings(args, config)
             from mdvalidator.digits.remote import check_store
 
-            found.extend(check_store(target, ruleset.options, live_settings))
+            result = check_store(target, ruleset.options, live_settings)
+            found.extend(result.problems)
+            assets.extend(result.assets)
             checked += 1
         elif Path(target).is_dir() and not Path(target).is_symlink():
             files, local_problems = _check_local(Path(target), ruleset, args.max_file_size)
@@ -185,7 +188,7 @@ def _check_all(
     if live_settings is not None and live_settings.on_child is not None:
         print(file=sys.stderr)
     kept = Decider().decide(found, ruleset.severities)
-    return Report(checked=checked, problems=tuple(sorted(kept)))
+    return Report(checked=checked, problems=tuple(sorted(kept)), assets=tuple(assets))
 
 
 def _check_local(store: Path, ruleset: RuleSet, max_size: int) -> tuple[int, list[Problem]]:

@@ -2,9 +2,10 @@
 
 For each store URL: master.json (or, as DIGITS does when it is not served, the HTML directory
 listing), then per child its info.json, aux.json and SHA256SUMS, and a HEAD request for every
-file they name. With ``verify_assets`` the files SHA256SUMS lists are downloaded and hashed
-(streaming). Children are fetched in parallel; one broken child or store never hides another,
-and every problem's path says which store and which model it belongs to.
+file they name. With ``verify_assets`` the files SHA256SUMS lists are verified by the asset
+verifier (parallel, streaming, cached, resumable). Children are fetched in parallel; one
+broken child or store never hides another, and every problem's path says which store and which
+model it belongs to.
 """
 
 from __future__ import annotations
@@ -16,18 +17,18 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import quote
 
-from mdvalidator.assets.download import download
 from mdvalidator.assets.fetch import FetchError, fetch_small, probe
 from mdvalidator.assets.options import AssetOptions
+from mdvalidator.assets.verify import verify_assets
 from mdvalidator.digits import checks, master, model
 from mdvalidator.digits import rules as R
 from mdvalidator.digits.checks import INFO_NAME
-from mdvalidator.digits.checksums import SumsFile, mismatch, parse_sums, sums_problems
+from mdvalidator.digits.checksums import SumEntry, mismatch, parse_sums, sums_problems
 from mdvalidator.digits.jsonpos import JsonObject, parse_bytes
 from mdvalidator.digits.master import StoreView
 from mdvalidator.digits.model import FolderView
 from mdvalidator.digits.options import DigitsOptions
-from mdvalidator.problem import AssetStatus, Problem
+from mdvalidator.problem import AssetRef, AssetResult, AssetStatus, Problem
 from mdvalidator.sanitize import redact_url
 
 MASTER_NAME = "master.json"
@@ -38,16 +39,14 @@ ABSENT = "absent"
 _HTTP_STATUS = re.compile(r"\bHTTP (\d{3})\b")
 
 
-def http_status(error: FetchError) -> int | None:
-    """The HTTP status a fetch failed with, if it failed with one."""
-    if error.reason != "http":
-        return None
-    match = _HTTP_STATUS.search(error.message)
-    return int(match.group(1)) if match else None
+def _gone(reason: str, message: str) -> bool:
+    """Whether a failed fetch (the fetcher's ``reason`` and message) was a 404 or 410."""
+    match = _HTTP_STATUS.search(message) if reason == "http" else None
+    return match is not None and match.group(1) in ("404", "410")
 
 
 def is_absent(error: FetchError) -> bool:
-    return http_status(error) in (404, 410)
+    return _gone(error.reason, error.message)
 
 
 class _ListingParser(HTMLParser):
@@ -103,6 +102,8 @@ class _Store:
         self.shown = redact_url(self.base, 500)
         self.options = options
         self.settings = settings
+        # (ref, SHA256SUMS line) of the files to download with ``verify_assets``
+        self.to_verify: list[tuple[AssetRef, SumEntry]] = []
 
     def url(self, *parts: str) -> str:
         return self.base + "/".join(quote(part) for part in parts)
@@ -137,9 +138,28 @@ class _Store:
         return obj, problems, state
 
 
-def check_store(url: str, options: DigitsOptions, settings: LiveSettings) -> list[Problem]:
+@dataclass(frozen=True)
+class LiveResult:
+    """One live store's problems, and the verdicts on the files SHA256SUMS lists (if fetched)."""
+
+    problems: tuple[Problem, ...]
+    assets: tuple[AssetResult, ...] = ()
+
+
+def check_store(url: str, options: DigitsOptions, settings: LiveSettings) -> LiveResult:
     """Every problem of one live store. Never raises for what a server sends."""
     store = _Store(url, options, settings)
+    problems = _check(store)
+    if not store.to_verify:
+        return LiveResult(tuple(problems))
+    # every listed file of every model at once: parallel, cached, resumable downloads
+    results = verify_assets([ref for ref, _ in store.to_verify], settings.fetch)
+    problems.extend(_verification_problems(store.to_verify, results))
+    return LiveResult(tuple(problems), tuple(results))
+
+
+def _check(store: _Store) -> list[Problem]:
+    options, settings = store.options, store.settings
     master_where = store.where(MASTER_NAME)
     try:
         data = store.get(settings.max_file_size, MASTER_NAME)
@@ -242,7 +262,10 @@ def _child(store: _Store, name: str) -> tuple[str, list[Problem]]:
     if aux is not None:
         problems.extend(model.check_aux(store.where(name, AUX_NAME), aux, options, view))
     if sums is not None and store.settings.verify_assets:
-        problems.extend(_verify(store, name, sums, sums_where))
+        store.to_verify.extend(
+            (AssetRef(sums_where, e.line, store.url(name, *e.name.split("/")), e.digest, e.line), e)
+            for e in sums.entries
+        )
     return PRESENT, problems
 
 
@@ -262,19 +285,18 @@ def _probe(
     return frozenset(present), unknown
 
 
-def _verify(store: _Store, child: str, sums: SumsFile, where: str) -> list[Problem]:
+def _verification_problems(
+    checked: Sequence[tuple[AssetRef, SumEntry]], results: Sequence[AssetResult]
+) -> list[Problem]:
     problems: list[Problem] = []
-    for entry in sums.entries:
-        try:
-            result = download(store.url(child, *entry.name.split("/")), store.settings.fetch)
-        except FetchError as error:
-            rule = R.CHECKSUM_FILE_INVALID if is_absent(error) else R.STORE_FILE_UNREACHABLE
-            problems.append(
-                rule.problem(where, entry.line, 1, f"{checks.show(entry.name)}: {error.message}")
-            )
-            continue
-        if result.digest is not None and result.digest != entry.digest:
-            problems.append(mismatch(where, entry, result.digest))
+    for (ref, entry), result in zip(checked, results, strict=True):
+        if result.status is AssetStatus.MISMATCH and result.actual:
+            problems.append(mismatch(ref.path, entry, result.actual))
+        elif result.status in (AssetStatus.UNREACHABLE, AssetStatus.BLOCKED, AssetStatus.TOO_LARGE):
+            gone = _gone(result.reason, result.detail)
+            rule = R.CHECKSUM_FILE_INVALID if gone else R.STORE_FILE_UNREACHABLE
+            message = f"{checks.show(entry.name)}: {result.detail}"
+            problems.append(rule.problem(ref.path, entry.line, 1, message))
     return problems
 
 

@@ -19,7 +19,8 @@ from mdvalidator.problem import Problem
 
 
 def live(url: str, options: DigitsOptions, fetch: AssetOptions, **kwargs: object) -> list[Problem]:
-    return sorted(check_store(url, options, LiveSettings(fetch=fetch, **kwargs)))  # type: ignore[arg-type]
+    settings = LiveSettings(fetch=fetch, **kwargs)  # type: ignore[arg-type]
+    return sorted(check_store(url, options, settings).problems)
 
 
 def test_a_served_store_passes_and_every_referenced_file_is_probed(
@@ -119,13 +120,18 @@ def test_verify_assets_checks_sha256sums_by_downloading(
     (folder / "SHA256SUMS").write_text("\n".join(lines) + "\n")
     server: Server = serve(store)  # type: ignore[operator]
     assert live(server.url, options, fetch_options) == []  # HEAD only without --verify-assets
-    problems = live(server.url, options, fetch_options, verify_assets=True)
+    result = check_store(server.url, options, LiveSettings(fetch_options, verify_assets=True))
+    problems = sorted(result.problems)
     assert [(p.rule, p.line) for p in problems] == [
         ("MDV326", names.index("model.lua") + 1),
         ("MDV329", len(lines)),
     ]
     assert problems[0].path == f"{server.url}lenet-torch/SHA256SUMS"
     assert f"expected {'0' * 64}, got {sha256_file(folder / 'model.lua')[0]}" in problems[0].message
+    assert "HTTP 404" in problems[1].message
+    statuses = sorted(a.status.value for a in result.assets)
+    assert statuses == ["mismatch", "unreachable", *["verified"] * (len(names) - 1)]
+    assert {a.ref.url for a in result.assets} >= {f"{server.url}lenet-torch/labels.txt"}
 
 
 def test_listing_parser_reads_a_and_td_text_ending_in_a_slash() -> None:
@@ -244,3 +250,26 @@ def test_store_command_require_checksums_and_a_hub_rule_set(
     )
     assert main(["store", "--rules", str(hub), str(store)]) == 2
     assert "hub.toml: invalid rule set: info.requierd: Unknown field." in capsys.readouterr().err
+
+
+def test_store_command_verify_assets_lists_each_file_in_the_json_report(
+    store: Path,
+    serve: object,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = store / "lenet-caffe"
+    (folder / "SHA256SUMS").write_text(
+        "".join(f"{sha256_file(folder / n)[0]}  {n}\n" for n in ("labels.txt", "deploy.prototxt"))
+    )
+    server: Server = serve(store)  # type: ignore[operator]
+    args = ["store", "--verify-assets", "--allow-private-network", "--format", "json", server.url]
+    assert main(args) == 1  # the other files info.json names are not in SHA256SUMS
+    report = json.loads(capsys.readouterr().out)
+    assert {p["rule"] for p in report["problems"]} == {"MDV327"}
+    assert sorted((a["url"], a["status"]) for a in report["assets"]) == [
+        (f"{server.url}lenet-caffe/deploy.prototxt", "verified"),
+        (f"{server.url}lenet-caffe/labels.txt", "verified"),
+    ]
