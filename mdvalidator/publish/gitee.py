@@ -172,7 +172,8 @@ def _publish(client: _Client, report: PublishedReport, target: GiteeTarget) -> G
             f"commenting on pull request !{target.pr}",
             body={"body": body},
         )
-        return GiteeOutcome("created", int(made.get("id", 0)) if isinstance(made, dict) else 0)
+        made_id = made.get("id") if isinstance(made, dict) else None
+        return GiteeOutcome("created", made_id if isinstance(made_id, int) else 0)
     client.call(
         "PATCH",
         f"{repo}/pulls/comments/{existing}",

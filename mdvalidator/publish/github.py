@@ -281,7 +281,8 @@ def _write_comment(repository: Any, target: GithubTarget, body: str, out: Github
         text = comment.body or ""
         if not text.startswith(summary.MARKER):
             continue
-        if target.comment_author not in (ANY_AUTHOR, comment.user.login):
+        author = comment.user.login if comment.user is not None else None  # None: a deleted user
+        if target.comment_author not in (ANY_AUTHOR, author):
             continue
         ours = comment
         break

@@ -72,3 +72,15 @@ def test_annotations_fit_the_checks_api():
     assert annotation(problem(line=2, column=7, severity=Severity.INFO))["start_column"] == 7
     assert [len(b) for b in batches(list(range(101)))] == [50, 50, 1]
     assert list(batches([])) == [[]]
+
+
+def test_pygithub_is_imported_only_when_publishing():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, mdvalidator.commands.publish, mdvalidator.publish.github, "
+        "mdvalidator.publish.gitee; print('github' in sys.modules, 'requests' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
