@@ -15,5 +15,5 @@ mapfile -t workflows < <(ls .github/workflows/*.yml examples/github/*.yml)
 echo "actionlint: ${workflows[*]}"
 actionlint "${workflows[@]}"
 
-echo "zizmor (offline): ${workflows[*]} action.yml"
-zizmor --offline --no-progress "${workflows[@]}" action.yml
+echo "zizmor (offline): ${workflows[*]} action.yml .pre-commit-hooks.yaml"
+zizmor --offline --no-progress "${workflows[@]}" action.yml .pre-commit-hooks.yaml

@@ -24,6 +24,7 @@ PR_WORKFLOW = ROOT / "examples" / "github" / "mdvalidator-pr.yml"
 PUBLISH_WORKFLOW = ROOT / "examples" / "github" / "mdvalidator-publish.yml"
 CI_WORKFLOW = ROOT / ".github" / "workflows" / "ci.yml"
 ACTION = ROOT / "action.yml"
+HOOKS = ROOT / ".pre-commit-hooks.yaml"
 GITEE_PIPELINE = ROOT / "examples" / "gitee" / ".workflow" / "pr-pipeline.yml"
 WORKFLOWS = sorted([*(ROOT / ".github" / "workflows").glob("*.yml"), PR_WORKFLOW, PUBLISH_WORKFLOW])
 PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
@@ -70,7 +71,7 @@ def test_actionlint_passes(workflow: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("target", [*WORKFLOWS, ACTION], ids=lambda p: p.name)
+@pytest.mark.parametrize("target", [*WORKFLOWS, ACTION, HOOKS], ids=lambda p: p.name)
 def test_zizmor_offline_passes(target: Path) -> None:
     result = run(tool("zizmor"), "--offline", "--no-progress", str(target))
     assert result.returncode == 0, result.stdout + result.stderr
