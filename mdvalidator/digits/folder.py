@@ -11,8 +11,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_BINARY = getattr(os, "O_BINARY", 0)
+# Flags for opening files of a store: never through a final link, bytes as they are.
+NO_LINK_FLAGS = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 
 
@@ -32,7 +32,7 @@ def read_capped(path: Path, max_size: int) -> bytes:
         raise ReadError("it is a symbolic link (not followed)", symlink=True)
     try:
         # non-blocking: opening a FIFO planted in a store must not hang the run
-        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _BINARY | _NONBLOCK)
+        fd = os.open(path, os.O_RDONLY | NO_LINK_FLAGS | _NONBLOCK)
     except OSError as exc:
         raise ReadError(f"cannot open: {exc.strerror or exc}") from None
     info = os.fstat(fd)

@@ -21,15 +21,13 @@ from typing import IO, Any
 from mdvalidator.assets.hashing import CHUNK_SIZE, sha256_chunks
 from mdvalidator.digits import archive, checks
 from mdvalidator.digits.checksums import format_sums
-from mdvalidator.digits.folder import ReadError, read_capped
+from mdvalidator.digits.folder import NO_LINK_FLAGS, ReadError, read_capped
 from mdvalidator.digits.jsonpos import JsonObject, parse_bytes, plain
 from mdvalidator.digits.options import DigitsOptions
 from mdvalidator.problem import Problem, Severity
 
 MASTER_NAME = "master.json"
 DEFAULT_MSG = "DIGITS Model Store"
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_BINARY = getattr(os, "O_BINARY", 0)
 
 
 class AddError(Exception):
@@ -132,7 +130,7 @@ def _extract(archive_path: Path, staging: Path, members: Sequence[archive.Entry]
 
 def _write_new(target: Path, source: IO[bytes], declared: int) -> str:
     """Copy at most ``declared`` bytes into a file that must not exist yet; its sha256."""
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _BINARY, 0o644)
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NO_LINK_FLAGS, 0o644)
     with os.fdopen(fd, "wb") as sink:
 
         def chunks() -> Iterator[bytes]:
