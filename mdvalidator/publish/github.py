@@ -176,8 +176,9 @@ def _publish(
         out.steps.append(f"reading pull request #{target.pr}")
         head = str(pull.head.sha)  # completes the lazy object: GET .../pulls/{number}
         out.pr_moved = head != target.sha
-        out.steps.append(f"listing the files of pull request #{target.pr}")
-        changed = frozenset(f.filename for f in pull.get_files())
+        if not out.pr_moved:  # otherwise its files are not the ones that were validated
+            out.steps.append(f"listing the files of pull request #{target.pr}")
+            changed = frozenset(f.filename for f in pull.get_files())
     inside, outside = split_by_changed(report.problems, changed)
     groups = sections(inside, outside, changed is not None)
     out.not_annotated = len(outside)
@@ -195,7 +196,6 @@ def _publish(
     out.conclusion = summary.conclusion(report)
     run = _write_check_run(
         repository,
-        report=report,
         target=target,
         inside=inside,
         title=title,
@@ -227,7 +227,6 @@ def _publish(
 def _write_check_run(
     repository: Any,
     *,
-    report: PublishedReport,
     target: GithubTarget,
     inside: Sequence[Problem],
     title: str,

@@ -292,5 +292,6 @@ def test_a_pr_that_moved_on_gets_no_comment(github, write_report, report_of, cap
 
     assert github.errors == []
     assert not github.comments and not github.called("GET", COMMENTS)
+    assert not github.called("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/files")
     assert len(only_run(github)["annotations"]) == 1
     assert "no longer at aaaaaaaaaaaa" in capsys.readouterr().out
