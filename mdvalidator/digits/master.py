@@ -22,8 +22,12 @@ def children(obj: JsonObject) -> list[JsonScalar]:
     return [i for i in member.value.items if isinstance(i, JsonScalar) and isinstance(i.value, str)]
 
 
-def safe_children(obj: JsonObject) -> list[str]:
-    """Child names that are safe to look up, without repeats, in order."""
+def safe_children(obj: JsonObject) -> list[str] | None:
+    """Child names that are safe to look up, without repeats, in order; ``None`` when
+    ``children`` is missing or not a list."""
+    member = obj.get(CHILDREN_KEY)
+    if member is None or not isinstance(member.value, JsonArray):
+        return None
     names: list[str] = []
     for item in children(obj):
         name = str(item.value)

@@ -175,7 +175,7 @@ def _check(store: _Store) -> list[Problem]:
     if obj is None:
         return problems  # DIGITS fails the whole model list on this store; nothing more to read
     problems.extend(master.check_master(master_where, obj, options))
-    names = master.safe_children(obj)
+    names = master.safe_children(obj) or []
     found, child_problems = _children(store, names)
     problems.extend(master.check_master_layout(master_where, obj, found))
     problems.extend(child_problems)

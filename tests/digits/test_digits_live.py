@@ -179,6 +179,10 @@ def test_store_command_over_three_local_stores_one_broken(
     # nothing hidden: with master.json unreadable, the broken store's model folders are still
     # checked, and the two good stores are checked whole
     assert report["checked"] == 9 * 3
+    (stores[2] / "master.json").write_text('{"msg": "no children"}')
+    assert main(["store", "--format", "json", str(stores[2])]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["checked"] == 9 and len(report["problems"]) == 2
 
 
 def test_store_command_over_live_stores_from_the_environment(
