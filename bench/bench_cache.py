@@ -4,7 +4,7 @@ Target: the warm run downloads 0 bytes and takes under 5% of the cold run's time
 through ``verify_assets`` with a temporary cache folder (removed afterwards); the loopback
 server counts the body bytes it sends.
 
-    python bench/bench_cache.py [--assets 20] [--size-mib 32]
+    python bench/bench_cache.py [--assets 20] [--size-mib 64]
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from mdvalidator.problem import AssetRef, AssetStatus  # noqa: E402
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--assets", type=int, default=20)
-    parser.add_argument("--size-mib", type=int, default=32)
+    parser.add_argument("--size-mib", type=int, default=64)
     parser.add_argument("--jobs", type=int, default=4)
     args = parser.parse_args()
     size = args.size_mib * BLOCK

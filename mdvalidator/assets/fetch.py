@@ -10,13 +10,11 @@ decoded. Public API: :class:`FetchError`, :func:`fetch_small`, :func:`probe`, :f
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import ipaddress
 import socket
 import ssl
-import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from urllib.parse import quote, urljoin, urlsplit
@@ -40,6 +38,7 @@ from mdvalidator.assets.errors import (
     with_retries,
 )
 from mdvalidator.assets.options import AssetOptions
+from mdvalidator.assets.watchdog import WATCHDOG
 from mdvalidator.problem import AssetStatus
 from mdvalidator.sanitize import clean, redact_url
 
@@ -131,15 +130,15 @@ class Opened:
     url: str
     response: http.client.HTTPResponse
     connection: http.client.HTTPConnection
-    watchdog: threading.Timer | None = None
+    disarm: Callable[[], None] | None = None  # cancels the deadline watchdog
     hops: list[str] = field(default_factory=list)
 
     def header(self, name: str) -> str | None:
         return self.response.getheader(name)
 
     def close(self) -> None:
-        if self.watchdog is not None:
-            self.watchdog.cancel()
+        if self.disarm is not None:
+            self.disarm()
         self.response.close()
         self.connection.close()
 
@@ -196,22 +195,6 @@ def resolve_checked(url: str, host: str, port: int, options: AssetOptions) -> li
     return [str(address) for address in addresses]
 
 
-def _arm_watchdog(connection: http.client.HTTPConnection, deadline: Deadline) -> threading.Timer:
-    """Cut the connection when the deadline passes, so a slow drip cannot outlive it."""
-
-    sock = connection.sock  # the connection forgets it once a "close" response arrives
-
-    def cut() -> None:
-        if sock is not None:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-
-    timer = threading.Timer(deadline.remaining(), cut)
-    timer.daemon = True
-    timer.start()
-    return timer
-
-
 def _open_once(
     url: str,
     options: AssetOptions,
@@ -227,12 +210,13 @@ def _open_once(
     connect_timeout = max(0.001, min(options.connect_timeout, deadline.remaining()))
     ca_file = str(options.ca_file) if options.ca_file else None
     connection = kind(host, port, addresses, connect_timeout, ca_file)
-    watchdog: threading.Timer | None = None
+    disarm: Callable[[], None] | None = None
     try:
         connection.connect()
         assert connection.sock is not None
         connection.sock.settimeout(options.read_timeout)
-        watchdog = _arm_watchdog(connection, deadline)
+        # The connection forgets its socket once a "close" response arrives: keep our own.
+        disarm = WATCHDOG.arm(connection.sock, deadline.remaining())
         request_headers = {
             "User-Agent": USER_AGENT,
             "Accept-Encoding": "identity",
@@ -243,13 +227,13 @@ def _open_once(
         connection.request(method, target, headers=request_headers)
         response = connection.getresponse()
     except BaseException as exc:
-        if watchdog is not None:
-            watchdog.cancel()
+        if disarm is not None:
+            disarm()
         connection.close()
         if isinstance(exc, Exception):
             raise classify(url, exc, options, deadline) from None
         raise
-    return Opened(url, response, connection, watchdog)
+    return Opened(url, response, connection, disarm)
 
 
 def check_status(opened: Opened, options: AssetOptions, ok: frozenset[int]) -> None:

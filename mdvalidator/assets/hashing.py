@@ -34,16 +34,15 @@ class OverlappedHasher:
 
     def __init__(self, buffers: int = 3, size: int = CHUNK_SIZE) -> None:
         self._free: queue.SimpleQueue[bytearray] = queue.SimpleQueue()
-        for _ in range(buffers):
-            self._free.put(bytearray(size))
+        self._unallocated = buffers  # allocated on demand: a 304 answer needs none
+        self._size = size
         self._work: queue.SimpleQueue[tuple[bytearray, int] | threading.Event | None] = (
             queue.SimpleQueue()
         )
         self._digest = hashlib.sha256()
         self.count = 0
         self.head = b""
-        self._thread = threading.Thread(target=self._run, name="sha256", daemon=True)
-        self._thread.start()
+        self._thread: threading.Thread | None = None  # started with the first buffer
 
     def _run(self) -> None:
         while True:
@@ -59,6 +58,9 @@ class OverlappedHasher:
 
     def acquire(self) -> bytearray:
         """A free buffer to fill (blocks while all are being hashed)."""
+        if self._unallocated and self._free.empty():
+            self._unallocated -= 1
+            return bytearray(self._size)
         return self._free.get()
 
     def submit(self, buffer: bytearray, count: int) -> None:
@@ -69,6 +71,9 @@ class OverlappedHasher:
         if self.count < HEAD_SIZE:
             self.head = (self.head + bytes(buffer[: HEAD_SIZE - self.count]))[:HEAD_SIZE]
         self.count += count
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="sha256", daemon=True)
+            self._thread.start()
         self._work.put((buffer, count))
 
     def release(self, buffer: bytearray) -> None:
@@ -76,6 +81,8 @@ class OverlappedHasher:
         self._free.put(buffer)
 
     def drain(self) -> None:
+        if self._thread is None:
+            return
         done = threading.Event()
         self._work.put(done)
         done.wait()
@@ -92,8 +99,9 @@ class OverlappedHasher:
         return self._digest.hexdigest()
 
     def close(self) -> None:
-        self._work.put(None)
-        self._thread.join()
+        if self._thread is not None:
+            self._work.put(None)
+            self._thread.join()
 
     def __enter__(self) -> OverlappedHasher:
         return self
