@@ -2,9 +2,10 @@
 
 The archive is checked first (nothing is written when an error remains). Then only the members
 that passed, regular files with plain relative names, are streamed into a hidden temporary
-folder inside the store (files created exclusively, links never followed), hashed on the way
-into a SHA256SUMS, and the folder is renamed into place. Last, master.json is rewritten
-atomically (temporary file + ``os.replace``) with the new child appended.
+folder inside the store (files created exclusively, links never followed) and hashed on the
+way. If the archive ships its own SHA256SUMS, the extracted files must match it. A SHA256SUMS
+of everything extracted is written and the folder is renamed into place. Last, master.json is
+rewritten atomically (temporary file + ``os.replace``) with the new child appended.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from typing import IO, Any
 
 from mdvalidator.assets.hashing import CHUNK_SIZE, sha256_chunks
 from mdvalidator.digits import archive, checks
-from mdvalidator.digits.checksums import format_sums
+from mdvalidator.digits import rules as R
+from mdvalidator.digits.checksums import format_sums, mismatch, parse_sums, sums_problems
 from mdvalidator.digits.folder import NO_LINK_FLAGS, ReadError, read_capped
 from mdvalidator.digits.jsonpos import JsonObject, parse_bytes, plain
 from mdvalidator.digits.options import DigitsOptions
@@ -99,25 +101,65 @@ def add_archive(
     problems = decide(inspection.problems)
     if any(p.severity >= Severity.ERROR for p in problems):
         return Added(tuple(problems), None)
-    members = [m for m in inspection.members if m.kind == "file"]
+    sums_name = options.checksums.file
+    members = [m for m in inspection.members if m.kind == "file" and m.path != sums_name]
     staging = Path(tempfile.mkdtemp(prefix=f".{child}.", suffix=".partial", dir=store))
     try:
-        digests = _extract(archive_path, staging, members)
-        (staging / options.checksums.file).write_text(format_sums(digests), "utf-8")
+        digests, shipped = _extract(archive_path, staging, members, sums_name, max_file_size)
+        refused = decide(_shipped_sums_problems(archive_path, sums_name, shipped, digests))
+        if any(p.severity >= Severity.ERROR for p in refused):
+            shutil.rmtree(staging, ignore_errors=True)
+            return Added((*problems, *refused), None)
+        (staging / sums_name).write_text(format_sums(digests), "utf-8")
         os.chmod(staging, 0o755)  # mkdtemp makes it 0700
         os.rename(staging, store / child)
+    except archive.ArchiveError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise AddError(str(exc)) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     _write_master(store, master, child, msg)
-    return Added(tuple(problems), store / child, len(members))
+    return Added((*problems, *refused), store / child, len(members))
 
 
-def _extract(archive_path: Path, staging: Path, members: Sequence[archive.Entry]) -> dict[str, str]:
+def _shipped_sums_problems(
+    archive_path: Path, sums_name: str, shipped: bytes | None, digests: dict[str, str]
+) -> list[Problem]:
+    """A SHA256SUMS inside the archive must agree with what was extracted."""
+    if shipped is None:
+        return []
+    where = f"{archive_path.as_posix()}/{sums_name}"
+    sums = parse_sums(shipped)
+    problems = sums_problems(where, sums)
+    for entry in sums.entries:
+        actual = digests.get(entry.name)
+        if actual is None:
+            message = f"{checks.show(entry.name)} is not in the archive"
+            problems.append(R.CHECKSUM_FILE_INVALID.problem(where, entry.line, 1, message))
+        elif actual != entry.digest:
+            problems.append(mismatch(where, entry, actual))
+    return problems
+
+
+def _extract(
+    archive_path: Path,
+    staging: Path,
+    members: Sequence[archive.Entry],
+    sums_name: str,
+    max_sums_size: int,
+) -> tuple[dict[str, str], bytes | None]:
+    """Write the members into ``staging``: their sha256 by path, and the archive's own
+    SHA256SUMS (read, not written) if it ships one."""
     wanted = {m.name: m for m in members}
     digests: dict[str, str] = {}
+    shipped: bytes | None = None
     with archive.Archive(archive_path) as opened:
         for entry in opened.entries():
+            if entry.kind == "file" and entry.path == sums_name:
+                with opened.open(entry) as source:
+                    shipped = source.read(max_sums_size)
+                continue
             if entry.name not in wanted or entry.kind != "file":
                 continue
             target = staging / entry.path
@@ -125,7 +167,7 @@ def _extract(archive_path: Path, staging: Path, members: Sequence[archive.Entry]
                 (staging / folder).mkdir(mode=0o755, exist_ok=True)
             with opened.open(entry) as source:
                 digests[entry.path] = _write_new(target, source, entry.size)
-    return digests
+    return digests, shipped
 
 
 def _write_new(target: Path, source: IO[bytes], declared: int) -> str:

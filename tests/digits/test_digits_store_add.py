@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import tarfile
 from collections.abc import Sequence
+from hashlib import sha256
 from pathlib import Path
 
 import pytest
@@ -114,6 +115,30 @@ def test_an_archive_with_errors_is_refused_but_warnings_pass(
     )
     added = add_archive(archive, store, options, 1 << 20, keep)
     assert added.child == store / "aborted" and [p.rule for p in added.problems] == ["MDV318"]
+
+
+def test_a_shipped_sha256sums_must_match_what_is_extracted(
+    store: Path, tmp_path: Path, options: DigitsOptions
+) -> None:
+    members = model_members(STORE / "lenet-torch")
+    good = "".join(f"{sha256(m.data).hexdigest()}  {m.name}\n" for m in members)
+    archive = build_tar(tmp_path / "signed.tar.gz", [*members, Member("SHA256SUMS", good.encode())])
+    added = add_archive(archive, store, options, 1 << 20, keep)
+    assert added.child is not None and added.problems == ()
+    written = (added.child / "SHA256SUMS").read_text().splitlines()
+    assert sorted(written) == sorted(good.splitlines()) and written[0].endswith("  info.json")
+    bad = good.replace(sha256(members[0].data).hexdigest(), "0" * 64) + f"{'1' * 64}  extra.bin\n"
+    archive = build_tar(
+        tmp_path / "tampered.tar.gz", [*members, Member("SHA256SUMS", bad.encode())]
+    )
+    before = snapshot(store)
+    refused = add_archive(archive, store, options, 1 << 20, keep)
+    assert refused.child is None and snapshot(store) == before
+    assert [(p.path, p.rule, p.line) for p in refused.problems] == [
+        (f"{archive.as_posix()}/SHA256SUMS", "MDV326", 1),
+        (f"{archive.as_posix()}/SHA256SUMS", "MDV329", 6),
+    ]
+    assert not [p for p in store.iterdir() if p.name.startswith(".")]
 
 
 def test_the_decide_stage_can_turn_an_error_off(
