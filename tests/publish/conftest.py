@@ -239,13 +239,10 @@ class GithubStandIn(StandIn):
         self.next_id += 1
         api = f"{self.base_url}/repos/{owner}/{repo}/issues/comments/{self.next_id}"
         self.comments[self.next_id] = {
-            "id": self.next_id,
-            "number": number,
-            "body": body,
-            "url": api,
+            "id": self.next_id, "number": number, "body": body, "url": api,
             "html_url": f"{self.web(owner, repo)}/pull/{number}#c{self.next_id}",
             "user": {"login": login, "id": 7, "type": "Bot" if "[bot]" in login else "User"},
-        }
+        }  # fmt: skip
         return self.next_id
 
     def seed_check_run(self, owner: str, repo: str, sha: str, name: str, status: str) -> int:
@@ -257,16 +254,12 @@ class GithubStandIn(StandIn):
         self, owner: str, repo: str, run_id: int, name: str, sha: str, status: str
     ) -> dict[str, Any]:
         return {
-            "id": run_id,
-            "name": name,
-            "head_sha": sha,
-            "status": status,
-            "conclusion": None,
+            "id": run_id, "name": name, "head_sha": sha, "status": status, "conclusion": None,
             "url": f"{self.base_url}/repos/{owner}/{repo}/check-runs/{run_id}",
             "html_url": f"{self.web(owner, repo)}/runs/{run_id}",
             "output": {"title": None, "summary": None, "annotations_count": 0},
             "annotations": [],
-        }
+        }  # fmt: skip
 
     def route(
         self, method: str, template: str, args: dict[str, str], query: dict[str, str], body: Any
@@ -274,18 +267,11 @@ class GithubStandIn(StandIn):
         owner, repo = args["owner"], args["repo"]
         base = f"/repos/{owner}/{repo}"
         if (method, template) == ("GET", "/repos/{owner}/{repo}"):
-            return (
-                200,
-                {
-                    "id": 1,
-                    "name": repo,
-                    "full_name": f"{owner}/{repo}",
-                    "url": f"{self.base_url}{base}",
-                    "html_url": self.web(owner, repo),
-                    "owner": {"login": owner, "id": 2, "type": "Organization"},
-                },
-                {},
-            )
+            return 200, {
+                "id": 1, "name": repo, "full_name": f"{owner}/{repo}",
+                "url": f"{self.base_url}{base}", "html_url": self.web(owner, repo),
+                "owner": {"login": owner, "id": 2, "type": "Organization"},
+            }, {}  # fmt: skip
         if template == "/repos/{owner}/{repo}/pulls/{pull_number}":
             number = int(args["pull_number"])
             return 200, {
@@ -346,10 +332,9 @@ class GithubStandIn(StandIn):
         output = body.get("output") or {}
         run["annotations"] += output.get("annotations", [])
         run["output"] = {
-            "title": output.get("title"),
-            "summary": output.get("summary"),
+            "title": output.get("title"), "summary": output.get("summary"),
             "annotations_count": len(run["annotations"]),
-        }
+        }  # fmt: skip
         if "conclusion" in body:
             run["status"], run["conclusion"] = "completed", body["conclusion"]
         elif "status" in body:
@@ -372,12 +357,9 @@ class GiteeStandIn(StandIn):
     def seed_comment(self, number: int, body: str, login: str) -> int:
         self.next_id += 1
         self.comments[self.next_id] = {
-            "id": self.next_id,
-            "number": number,
-            "body": body,
-            "user": {"login": login, "name": login},
-            "comment_type": "pr_comment",
-        }
+            "id": self.next_id, "number": number, "body": body,
+            "user": {"login": login, "name": login}, "comment_type": "pr_comment",
+        }  # fmt: skip
         return self.next_id
 
     def route(
@@ -387,19 +369,14 @@ class GiteeStandIn(StandIn):
             return 200, {"id": 9, "login": self.login, "name": "Hub Bot"}, {}
         owner, repo = args.get("owner", ""), args.get("repo", "")
         if template == "/repos/{owner}/{repo}/pulls/{number}":
-            head_repo = {
+            fork = {
                 "full_name": f"contrib/{repo}",
                 "html_url": f"https://gitee.example/contrib/{repo}",
             }
-            return (
-                200,
-                {
-                    "number": int(args["number"]),
-                    "state": "open",
-                    "head": {"ref": "patch-1", "sha": self.head_sha, "repo": head_repo},
-                },
-                {},
-            )
+            return 200, {
+                "number": int(args["number"]), "state": "open",
+                "head": {"ref": "patch-1", "sha": self.head_sha, "repo": fork},
+            }, {}  # fmt: skip
         if (method, template) == ("GET", "/repos/{owner}/{repo}/pulls/{number}/comments"):
             number = int(args["number"])
             mine = [c for c in self.comments.values() if c["number"] == number]
