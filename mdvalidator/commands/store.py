@@ -120,7 +120,8 @@ def run(args: argparse.Namespace) -> int:
 
     config = _config_values()
     if args.require_checksums is None:
-        args.require_checksums = config.get("require-checksums", "").lower() in ("1", "true")
+        setting = config.get("require-checksums", "").strip().lower()
+        args.require_checksums = setting in ("1", "true", "yes", "on")
     try:
         ruleset = _ruleset(args)
     except (RuleSetError, ValueError) as exc:
@@ -132,21 +133,28 @@ def run(args: argparse.Namespace) -> int:
     targets, problems = _targets(args.targets)
     if not targets and not problems:
         return _fail(f"no store given and ${ENV_NAME} is not set")
-    report = _check_all(targets, problems, ruleset, args, config)
+    live = None
+    if any(_is_url(target) for target in targets):
+        try:
+            live = _live_settings(args, config)
+        except ValueError as exc:  # a malformed network setting in the settings file
+            return _fail(str(exc))
+    report = _check_all(targets, problems, ruleset, args, live)
     return _emit(report, args)
 
 
 def _targets(given: Sequence[str]) -> tuple[list[str], list[Problem]]:
+    """The stores to check: those given, else ``$DIGITS_MODEL_STORE_URL``'s entries."""
     from mdvalidator.digits import rules as R
     from mdvalidator.digits.remote import split_store_urls
 
     if given:
         return list(dict.fromkeys(given)), []
-    entries, errors = split_store_urls(os.environ.get(ENV_NAME, ""))
-    if not os.environ.get(ENV_NAME, "").strip():
+    value = os.environ.get(ENV_NAME, "")
+    if not value.strip():
         return [], []
-    problems = [R.STORE_URL_INVALID.problem(ENV_NAME, 0, 0, error) for error in errors]
-    return entries, problems
+    entries, errors = split_store_urls(value)
+    return entries, [R.STORE_URL_INVALID.problem(ENV_NAME, 0, 0, error) for error in errors]
 
 
 def _is_url(text: str) -> bool:
@@ -158,7 +166,7 @@ def _check_all(
     problems: list[Problem],
     ruleset: RuleSet,
     args: argparse.Namespace,
-    config: dict[str, str],
+    live: LiveSettings | None,
 ) -> Report:
     from mdvalidator.decide import Decider
     from mdvalidator.digits import rules as R
@@ -166,14 +174,11 @@ def _check_all(
     found = list(problems)
     assets: list[AssetResult] = []
     checked = 0
-    live_settings = None
     for target in targets:
-        if _is_url(target):
-            if live_settings is None:
-                live_settings = _live_settings(args, config)
+        if _is_url(target) and live is not None:
             from mdvalidator.digits.remote import check_store
 
-            result = check_store(target, ruleset.options, live_settings)
+            result = check_store(target, ruleset.options, live)
             found.extend(result.problems)
             assets.extend(result.assets)
             checked += 1
@@ -185,8 +190,8 @@ def _check_all(
             what = "a symbolic link" if Path(target).is_symlink() else "not a folder"
             message = f"{what}, and not an http(s) URL"
             found.append(R.STORE_URL_INVALID.problem(target, 0, 0, message))
-    if live_settings is not None and live_settings.on_child is not None:
-        print(file=sys.stderr)
+    if live is not None and live.on_child is not None:
+        print(file=sys.stderr)  # end the progress line
     kept = Decider().decide(found, ruleset.severities)
     return Report(checked=checked, problems=tuple(sorted(kept)), assets=tuple(assets))
 
