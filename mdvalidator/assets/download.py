@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import http.client
 import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -29,6 +28,7 @@ from mdvalidator.assets.fetch import (
 )
 from mdvalidator.assets.hashing import CHUNK_SIZE, OverlappedHasher
 from mdvalidator.assets.options import AssetOptions
+from mdvalidator.assets.watchdog import WATCHDOG
 
 Progress = Callable[[int, int | None], None]  # (bytes so far, total or None)
 _CONTENT_RANGE = re.compile(r"^\s*bytes\s+(\d+)-(\d+)/(\d+|\*)\s*$", re.IGNORECASE)
@@ -93,7 +93,7 @@ def download(
                     wait = options.backoff * 2 ** (failures - 1)
                 if wait >= deadline.remaining():
                     raise timed_out(url, options) from None
-                time.sleep(wait)
+                WATCHDOG.stopped.wait(wait)  # returns at once on Ctrl-C
 
 
 class _State:

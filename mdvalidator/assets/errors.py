@@ -16,6 +16,7 @@ from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
 from mdvalidator.assets.options import AssetOptions
+from mdvalidator.assets.watchdog import WATCHDOG
 from mdvalidator.problem import AssetStatus
 from mdvalidator.sanitize import clean, redact_url
 
@@ -130,7 +131,7 @@ def with_retries(
             wait = retry.wait if retry.wait is not None else options.backoff * 2**number
             if wait >= deadline.remaining():
                 raise timed_out(url, options) from None
-            time.sleep(wait)
+            WATCHDOG.stopped.wait(wait)  # returns at once on Ctrl-C
         if deadline.expired():
             raise timed_out(url, options)
     raise AssertionError("unreachable")  # pragma: no cover

@@ -202,6 +202,8 @@ def _open_once(
     method: str,
     headers: Mapping[str, str],
 ) -> Opened:
+    if WATCHDOG.stopped.is_set():
+        raise unreachable(url, "interrupted", "interrupted")
     scheme, host, port, target = check_url(url, options)
     addresses = resolve_checked(url, host, port, options)
     if deadline.expired():

@@ -20,6 +20,7 @@ from mdvalidator.assets.options import AssetOptions
 from mdvalidator.assets.progress import DownloadProgress
 from mdvalidator.assets.shard import in_shard
 from mdvalidator.assets.sniff import format_warning
+from mdvalidator.assets.watchdog import WATCHDOG
 from mdvalidator.problem import AssetRef, AssetResult, AssetStatus, Problem
 from mdvalidator.sanitize import clean, redact_url
 
@@ -79,12 +80,20 @@ def _run_jobs(keys: list[tuple[str, str]], options: AssetOptions) -> list[Outcom
         finally:
             progress.finished()
 
-    try:
-        if options.jobs <= 1 or len(keys) == 1:
+    if options.jobs <= 1 or len(keys) == 1:
+        try:
             return [one(key) for key in keys]
-        with ThreadPoolExecutor(max_workers=min(options.jobs, len(keys))) as pool:
-            return list(pool.map(one, keys))
+        finally:
+            progress.close()
+    pool = ThreadPoolExecutor(max_workers=min(options.jobs, len(keys)))
+    try:
+        return list(pool.map(one, keys))
+    except KeyboardInterrupt:
+        WATCHDOG.interrupt()  # downloads in other threads stop now instead of at their deadline
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
     finally:
+        pool.shutdown(wait=True)
         progress.close()
 
 

@@ -32,6 +32,7 @@ class Watchdog:
         self._order = itertools.count()
         self._cancelled = 0
         self._thread: threading.Thread | None = None
+        self.stopped = threading.Event()  # set by interrupt(): fetches fail at once
 
     def arm(self, sock: socket.socket, seconds: float) -> Callable[[], None]:
         """Shut ``sock`` down in ``seconds`` unless the returned function is called first."""
@@ -54,6 +55,19 @@ class Watchdog:
                         self._cancelled = 0
 
         return cancel
+
+    def interrupt(self) -> None:
+        """Cut every registered connection now and refuse new ones (Ctrl-C while verifying)."""
+        self.stopped.set()
+        with self._wake:
+            entries = [item[2] for item in self._heap]
+            self._heap.clear()
+            self._cancelled = 0
+        for entry in entries:
+            sock, entry.sock = entry.sock, None
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
 
     def _run(self) -> None:
         while True:

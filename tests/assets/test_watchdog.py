@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import socket
+import threading
+from typing import TYPE_CHECKING
 
+import mdvalidator.assets.fetch as fetch_module
+from mdvalidator.assets.download import download
+from mdvalidator.assets.fetch import FetchError
+from mdvalidator.assets.options import AssetOptions
 from mdvalidator.assets.watchdog import Watchdog
+
+if TYPE_CHECKING:
+    from conftest import AssetServer
 
 
 def test_blocked_read_is_cut_at_the_deadline() -> None:
@@ -39,3 +49,28 @@ def test_many_cancelled_entries_are_purged() -> None:
         for ours, theirs in pairs:
             ours.close()
             theirs.close()
+
+
+def test_interrupt_stops_running_downloads(server: AssetServer, options: AssetOptions) -> None:
+    server.route("/slow.bin", body=b"x" * 10_000, drip=0.05)  # would take 500 s
+    patient = dataclasses.replace(options, deadline=600.0, read_timeout=600.0)
+    watchdog = fetch_module.WATCHDOG
+    failures: list[FetchError] = []
+
+    def fetch() -> None:
+        try:
+            download(server.url("/slow.bin"), patient)
+        except FetchError as error:
+            failures.append(error)
+
+    worker = threading.Thread(target=fetch, daemon=True)
+    worker.start()
+    try:
+        while not server.seen:  # the request is on the wire
+            worker.join(0.01)
+        watchdog.interrupt()
+        worker.join(10)
+        assert not worker.is_alive()
+        assert [f.reason for f in failures] == ["interrupted"]
+    finally:
+        watchdog.stopped.clear()
