@@ -432,6 +432,9 @@ def _serve(stand_in: StandIn) -> Iterator[StandIn]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+    # Whatever a test asserted, no request may break the API description (injected faults
+    # and refused tokens are answers, not errors).
+    assert stand_in.errors == [], stand_in.errors
 
 
 @pytest.fixture
