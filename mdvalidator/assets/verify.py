@@ -66,7 +66,7 @@ def verify_assets(refs: Sequence[AssetRef], options: AssetOptions) -> list[Asset
         outcomes = _run_jobs(list(jobs), options)
         for key, outcome in zip(jobs, outcomes, strict=True):
             for index in jobs[key]:
-                results[index] = _result(refs[index], key[1], outcome)
+                results[index] = _result(refs[index], outcome)
     return [r for r in results if r is not None]
 
 
@@ -151,7 +151,7 @@ def _judged(expected: str, digest: str | None, size: int, head: bytes, detail: s
     return Outcome(status, digest, size, detail, head=head)
 
 
-def _result(ref: AssetRef, expected: str, outcome: Outcome) -> AssetResult:
+def _result(ref: AssetRef, outcome: Outcome) -> AssetResult:
     warning = format_warning(ref.file_format, outcome.head) if outcome.head else ""
     return AssetResult(
         ref=ref,
