@@ -9,11 +9,11 @@ that is how the hub's cards are written and read.
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass, field
 from functools import cache
 
 from markdown_it import MarkdownIt
-from markdown_it.token import Token
 
 from mdvalidator.parsing.yamlpos import Mapping, Node, YamlIssue, parse_yaml
 
@@ -58,8 +58,9 @@ class AssetCard:
 @cache
 def _markdown() -> MarkdownIt:
     # Block structure is all we need; skipping inline parsing keeps a card under a millisecond.
+    # "normalize" (CRLF and NUL) is done once by decode().
     md = MarkdownIt("commonmark")
-    md.disable(["inline", "text_join"], ignoreInvalid=True)
+    md.disable(["inline", "text_join", "normalize"], ignoreInvalid=True)
     return md
 
 
@@ -87,24 +88,87 @@ def _is_dash_line(line: str) -> bool:
     return len(stripped) >= 3 and set(stripped) == {"-"}
 
 
-def _break_lines(tokens: list[Token], lines: list[str]) -> list[int]:
-    """0-based line numbers of top-level ``---`` breaks, setext underlines included."""
-    found: list[int] = []
-    for token in tokens:
-        if token.level != 0 or token.map is None:
+@dataclass
+class _Structure:
+    """What the block parse yields: ``---`` break lines (0-based), headings, code blocks."""
+
+    breaks: list[int] = field(default_factory=list)
+    headings: list[Heading] = field(default_factory=list)
+    blocks: list[CodeBlock] = field(default_factory=list)
+
+
+def _scan(lines: list[str], first: int, last: int, into: _Structure) -> None:
+    """Block-parse ``lines[first:last]`` alone (a top-level boundary must precede ``first``)."""
+    tokens = _markdown().parse("\n".join(lines[first:last]))
+    for index, token in enumerate(tokens):
+        if token.map is None:
             continue
-        if token.type == "hr" and _is_dash_line(lines[token.map[0]]):
-            found.append(token.map[0])
-        elif token.type == "heading_open" and token.markup == "-":
-            underline = token.map[1] - 1
-            if _is_dash_line(lines[underline]):
-                found.append(underline)
+        start, end = token.map[0] + first, token.map[1] + first
+        if token.type == "hr":
+            if token.level == 0 and _is_dash_line(lines[start]):
+                into.breaks.append(start)
+        elif token.type == "heading_open":
+            following = tokens[index + 1] if index + 1 < len(tokens) else None
+            text = following.content.strip() if following is not None else ""
+            into.headings.append(Heading(int(token.tag[1:]), text, start + 1))
+            if token.level == 0 and token.markup == "-" and _is_dash_line(lines[end - 1]):
+                into.breaks.append(end - 1)  # a setext underline
+        elif token.type in ("fence", "code_block"):
+            offset = 2 if token.type == "fence" else 1
+            into.blocks.append(CodeBlock(token.info.strip(), token.content, start + offset))
+
+
+# Lines that may open a block reaching past its own line in ways a later '---' depends on:
+# fences, HTML blocks, block quotes, link reference definitions (their titles span lines),
+# also when they follow list markers. Over-cautious on purpose: such cards take the full parse.
+_RISKY = re.compile(r"^[ \t\f\v*+0-9.)-]*[<>\[]|```|~~~", re.MULTILINE)
+# The plain header delimiter the fast path looks for, and any other line of only dashes.
+_DELIMITER = re.compile(r"^---+[ \t]*$", re.MULTILINE)
+_DASHES = re.compile(r"^[^\S\n]*---+[^\S\n]*$", re.MULTILINE)
+
+
+def _quick_interior(text: str) -> tuple[int, int] | None:
+    """Opening and closing ``---`` lines (0-based) when the block parse of the lines between
+    them is known without running it (None when in doubt: the whole card is parsed instead).
+
+    Between two column-0 ``---`` lines, with no fence, HTML block, quote or link reference
+    anywhere above the closing one and no other dash line between them, markdown-it can only
+    read the closing line as a top-level break (a thematic break, or the underline of the
+    text above it), and nothing in between as one. The header's interior is YAML, so its
+    Markdown tokens are not needed; the card's text before and after is still block-parsed
+    (and the opening line checked to be the first break). tests/core/test_fuzz.py checks
+    this path against the whole-card parse on mutated real cards.
+    """
+    delimiters = _DELIMITER.finditer(text)
+    opening = next(delimiters, None)
+    closing = next(delimiters, None)
+    if opening is None or closing is None:
+        return None
+    if _RISKY.search(text, 0, closing.start()):
+        return None
+    if _DASHES.search(text, opening.end() + 1, closing.start()):
+        return None
+    first = text.count("\n", 0, opening.start())
+    return first, first + text.count("\n", opening.start(), closing.start())
+
+
+def _structure(text: str, lines: list[str]) -> _Structure:
+    found = _Structure()
+    quick = _quick_interior(text)
+    if quick is not None:
+        opening, closing = quick
+        _scan(lines, 0, opening + 1, found)
+        if found.breaks == [opening]:
+            _scan(lines, closing + 1, len(lines), found)
+            found.breaks.insert(1, closing)
+            return found
+        found = _Structure()
+    _scan(lines, 0, len(lines), found)
+    if len(found.breaks) >= 2:
+        # A code block inside the header is YAML text, not a code block of the card.
+        opening, closing = found.breaks[0], found.breaks[1]
+        found.blocks = [b for b in found.blocks if not opening < b.line <= closing]
     return found
-
-
-def _inline_text(tokens: list[Token], index: int) -> str:
-    following = tokens[index + 1] if index + 1 < len(tokens) else None
-    return following.content.strip() if following is not None else ""
 
 
 def parse_card(path: str, data: bytes) -> AssetCard:
@@ -112,20 +176,8 @@ def parse_card(path: str, data: bytes) -> AssetCard:
     text, encoding_issue = decode(data)
     issues: list[ParseIssue] = [encoding_issue] if encoding_issue else []
     lines = text.split("\n")
-    tokens = _markdown().parse(text)
-    breaks = _break_lines(tokens, lines)
-    headings: list[Heading] = []
-    blocks: list[CodeBlock] = []
-    for index, token in enumerate(tokens):
-        if token.map is None:
-            continue
-        if token.type == "heading_open":
-            headings.append(
-                Heading(int(token.tag[1:]), _inline_text(tokens, index), token.map[0] + 1)
-            )
-        elif token.type in ("fence", "code_block"):
-            start = token.map[0] + (2 if token.type == "fence" else 1)
-            blocks.append(CodeBlock(token.info.strip(), token.content, start))
+    found = _structure(text, lines)
+    breaks, headings, blocks = found.breaks, found.headings, found.blocks
     header: Node | None = None
     header_lines: tuple[int, int] | None = None
     yaml_issues: tuple[YamlIssue, ...] = ()

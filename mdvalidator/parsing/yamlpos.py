@@ -9,13 +9,49 @@ objects, no alias expansion (aliases are reported, since a card has no use for t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import yaml
 
+_STR, _SEQ, _MAP = ("tag:yaml.org,2002:" + name for name in ("str", "seq", "map"))
+
+
+class _UntypedResolver:
+    """Every untagged node is plain text, a list or a mapping: nothing is typed, so the
+    resolver's per-scalar regular expressions (the composer's main cost) are not run."""
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            return _STR
+        return _SEQ if kind is yaml.SequenceNode else _MAP
+
+    def descend_resolver(self, parent: Any, index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
+
+_Loader: Any
 try:
-    _Loader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - libyaml missing
+    from yaml._yaml import CParser
+
+    class _CLoader(_UntypedResolver, CParser):
+        pass
+
+    _Loader = _CLoader
+except ImportError:  # pragma: no cover - libyaml missing
     _Loader = yaml.SafeLoader
+
+
+def _compose(text: str) -> yaml.Node | None:
+    loader = _Loader(text)
+    try:
+        node: yaml.Node | None = loader.get_single_node()
+    finally:
+        loader.dispose()
+    return node
+
 
 MAX_NODES = 20_000
 MAX_DEPTH = 64
@@ -77,7 +113,7 @@ class _Budget:
 def parse_yaml(text: str, line_offset: int = 0) -> YamlResult:
     """Compose ``text``; positions are shifted by ``line_offset`` lines (the header's start)."""
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = _compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 + line_offset) if mark else line_offset + 1
@@ -93,11 +129,6 @@ def parse_yaml(text: str, line_offset: int = 0) -> YamlResult:
     return YamlResult(root, tuple(issues))
 
 
-def _position(node: yaml.Node, line_offset: int) -> tuple[int, int]:
-    mark = node.start_mark
-    return mark.line + 1 + line_offset, mark.column + 1
-
-
 def _convert(
     node: yaml.Node,
     line_offset: int,
@@ -107,26 +138,42 @@ def _convert(
     seen: dict[int, Node | None],
 ) -> Node | None:
     budget.nodes += 1
-    line, column = _position(node, line_offset)
+    mark = node.start_mark
+    line, column = mark.line + 1 + line_offset, mark.column + 1
     if budget.nodes > MAX_NODES or depth > MAX_DEPTH:
         if budget.nodes == MAX_NODES + 1 or depth == MAX_DEPTH + 1:
             issues.append(YamlIssue("unsupported", line, column, "header is too large or deep"))
         return None
-    if id(node) in seen:
+    identity = id(node)
+    if identity in seen:
         # The composer shares one node object for an anchor and each of its aliases: report
         # it, and reuse the value converted the first time (never expand it again).
         issues.append(
             YamlIssue("unsupported", line, column, "YAML anchors and aliases are not allowed")
         )
-        return seen[id(node)]
-    seen[id(node)] = None  # in progress: an alias to an ancestor gets nothing
-    converted = _convert_new(node, line, column, line_offset, issues, budget, depth, seen)
-    seen[id(node)] = converted
+        return seen[identity]
+    seen[identity] = None  # in progress: an alias to an ancestor gets nothing
+    tag = node.tag
+    if tag and tag[0] == "!" and not tag.startswith("!!"):
+        issues.append(YamlIssue("unsupported", line, column, f"custom tag {tag} ignored"))
+    converted: Node | None
+    if isinstance(node, yaml.ScalarNode):
+        end = node.end_mark.line + 1 + line_offset if node.end_mark else line
+        converted = Scalar(str(node.value), line, column, node.style in (None, ""), end)
+    elif isinstance(node, yaml.SequenceNode):
+        depth += 1
+        items = [_convert(child, line_offset, issues, budget, depth, seen) for child in node.value]
+        converted = Sequence(tuple(i for i in items if i is not None), line, column)
+    elif isinstance(node, yaml.MappingNode):
+        converted = _mapping(node, line, column, line_offset, issues, budget, depth + 1, seen)
+    else:  # pragma: no cover - the composer makes no other kinds
+        converted = None
+    seen[identity] = converted
     return converted
 
 
-def _convert_new(
-    node: yaml.Node,
+def _mapping(
+    node: yaml.MappingNode,
     line: int,
     column: int,
     line_offset: int,
@@ -134,48 +181,41 @@ def _convert_new(
     budget: _Budget,
     depth: int,
     seen: dict[int, Node | None],
-) -> Node | None:
-    if node.tag and node.tag.startswith("!") and not node.tag.startswith("!!"):
-        issues.append(YamlIssue("unsupported", line, column, f"custom tag {node.tag} ignored"))
-    if isinstance(node, yaml.ScalarNode):
-        end = node.end_mark.line + 1 + line_offset if node.end_mark else line
-        return Scalar(str(node.value), line, column, node.style in (None, ""), end)
-    if isinstance(node, yaml.SequenceNode):
-        items = [
-            _convert(child, line_offset, issues, budget, depth + 1, seen) for child in node.value
-        ]
-        return Sequence(tuple(i for i in items if i is not None), line, column)
-    if isinstance(node, yaml.MappingNode):
-        pairs: list[tuple[Scalar, Node]] = []
-        first_seen: dict[str, Scalar] = {}
-        for key_node, value_node in node.value:
-            key = _convert(key_node, line_offset, issues, budget, depth + 1, seen)
-            value = _convert(value_node, line_offset, issues, budget, depth + 1, seen)
-            if not isinstance(key, Scalar):
-                k_line, k_col = _position(key_node, line_offset)
-                issues.append(YamlIssue("complex-key", k_line, k_col, "keys must be plain text"))
-                continue
-            if key.text == "<<" and key.plain:
-                issues.append(
-                    YamlIssue(
-                        "unsupported", key.line, key.column, "YAML merge keys are not allowed"
-                    )
+) -> Mapping:
+    pairs: list[tuple[Scalar, Node]] = []
+    first_seen: dict[str, Scalar] = {}
+    for key_node, value_node in node.value:
+        key = _convert(key_node, line_offset, issues, budget, depth, seen)
+        value = _convert(value_node, line_offset, issues, budget, depth, seen)
+        if not isinstance(key, Scalar):
+            mark = key_node.start_mark
+            issues.append(
+                YamlIssue(
+                    "complex-key",
+                    mark.line + 1 + line_offset,
+                    mark.column + 1,
+                    "keys must be plain text",
                 )
-                continue
-            previous = first_seen.get(key.text)
-            if previous is not None:
-                issues.append(
-                    YamlIssue(
-                        "duplicate-key",
-                        key.line,
-                        key.column,
-                        f"duplicate key {key.text!r} (first at line {previous.line})",
-                    )
+            )
+            continue
+        if key.plain and key.text == "<<":
+            issues.append(
+                YamlIssue("unsupported", key.line, key.column, "YAML merge keys are not allowed")
+            )
+            continue
+        previous = first_seen.get(key.text)
+        if previous is not None:
+            issues.append(
+                YamlIssue(
+                    "duplicate-key",
+                    key.line,
+                    key.column,
+                    f"duplicate key {key.text!r} (first at line {previous.line})",
                 )
-                continue
-            first_seen[key.text] = key
-            if value is None:
-                value = Scalar("", key.line, key.column, True, key.line)
-            pairs.append((key, value))
-        return Mapping(tuple(pairs), line, column)
-    return None  # pragma: no cover - the composer makes no other kinds
+            )
+            continue
+        first_seen[key.text] = key
+        if value is None:
+            value = Scalar("", key.line, key.column, True, key.line)
+        pairs.append((key, value))
+    return Mapping(tuple(pairs), line, column)
