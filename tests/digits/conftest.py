@@ -1,39 +1,20 @@
-"""Fixtures for the DIGITS Model Store tests: the sample store, archive builders, a live server.
-
-The sample store is ``fixtures/digits/store`` (see its SOURCE.txt); tests get a private copy.
-Live stores are real folders served by a stdlib HTTP server on 127.0.0.1 in a thread, with a
-table of faults (status codes, truncated bodies) per URL path.
-"""
+"""Fixtures for the DIGITS Model Store tests (helpers live in ``digits_support``)."""
 
 from __future__ import annotations
 
-import io
 import shutil
-import tarfile
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from digits_support import STORE, Server, Site, StoreHandler
 
 from mdvalidator.assets.options import AssetOptions
 from mdvalidator.digits.options import DigitsOptions
-from mdvalidator.families import Limits, Target
-from mdvalidator.problem import Problem
 from mdvalidator.ruleset import RuleSet, builtin_ruleset
-
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "digits"
-STORE = FIXTURES / "store"
-CHILDREN = (
-    "lenet-caffe",
-    "alexnet-caffe-pylayer",
-    "lenet-torch",
-    "lenet-tensorflow",
-    "detectnet-caffe",
-)
 
 
 @pytest.fixture(scope="session")
@@ -55,107 +36,6 @@ def store(tmp_path: Path) -> Path:
     return target
 
 
-def check(path: Path, ruleset: RuleSet, display: str | None = None) -> list[Problem]:
-    """Problems of one file, through the family's entry point, sorted."""
-    from mdvalidator.digits.family import FAMILY
-
-    target = Target(path, display or path.name, explicit=True)
-    return sorted(FAMILY.check_file(target, ruleset, Limits()).problems)
-
-
-def codes(problems: list[Problem]) -> list[str]:
-    return [p.rule for p in problems]
-
-
-def where(problems: list[Problem]) -> list[tuple[str, int, int]]:
-    return [(p.rule, p.line, p.column) for p in problems]
-
-
-# ----------------------------------------------------------------------------- archives
-
-
-@dataclass
-class Member:
-    """One member of a tarball a test builds."""
-
-    name: str
-    data: bytes = b""
-    kind: bytes = tarfile.REGTYPE
-    link: str = ""
-    size: int | None = None
-
-
-def model_members(folder: Path) -> list[Member]:
-    """The files of a model folder as archive members (info.json last, as DIGITS writes it)."""
-    names = sorted(p.name for p in folder.iterdir() if p.name not in ("MANIFEST.txt", "aux.json"))
-    names.sort(key=lambda n: n == "info.json")
-    return [Member(n, (folder / n).read_bytes()) for n in names]
-
-
-def build_tar(path: Path, members: list[Member], mode: str = "w:gz") -> Path:
-    with tarfile.open(path, mode) as tar:  # type: ignore[call-overload]
-        for member in members:
-            info = tarfile.TarInfo(member.name)
-            info.type = member.kind
-            info.linkname = member.link
-            info.mode = 0o644
-            data = member.data if member.kind == tarfile.REGTYPE else b""
-            info.size = len(data) if member.size is None else member.size
-            tar.addfile(info, io.BytesIO(data) if member.kind == tarfile.REGTYPE else None)
-    return path
-
-
-# ---------------------------------------------------------------------------- live server
-
-
-@dataclass
-class Site:
-    """What the test server serves: a folder, plus faults by URL path."""
-
-    root: Path
-    # path -> "404" | "500" | "truncate" | "no-length"
-    faults: dict[str, str] = field(default_factory=dict)
-    requests: list[tuple[str, str]] = field(default_factory=list)
-
-
-class _Handler(SimpleHTTPRequestHandler):
-    site: Site
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-    def _fault(self) -> bool:
-        self.site.requests.append((self.command, self.path))
-        fault = self.site.faults.get(self.path)
-        if fault in ("404", "500"):
-            self.send_error(int(fault))
-            return True
-        if fault == "truncate" and self.command == "GET":
-            body = (Path(self.translate_path(self.path))).read_bytes()
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body[: len(body) // 2])
-            self.wfile.flush()
-            self.close_connection = True
-            return True
-        return False
-
-    def do_GET(self) -> None:
-        if not self._fault():
-            super().do_GET()
-
-    def do_HEAD(self) -> None:
-        if not self._fault():
-            super().do_HEAD()
-
-
-@dataclass
-class Server:
-    url: str
-    site: Site
-
-
 @pytest.fixture
 def serve() -> Iterator[Callable[[Path], Server]]:
     """Start servers on 127.0.0.1 for folders; all are shut down after the test."""
@@ -163,7 +43,7 @@ def serve() -> Iterator[Callable[[Path], Server]]:
 
     def start(root: Path) -> Server:
         site = Site(root)
-        handler = type("Handler", (_Handler,), {"site": site})
+        handler = type("Handler", (StoreHandler,), {"site": site})
         server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(root)))
         server.daemon_threads = True
         threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()

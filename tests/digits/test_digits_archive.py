@@ -9,7 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import STORE, Member, build_tar, check, codes, model_members
+from digits_support import STORE, Member, build_tar, check, codes, model_members
 
 from mdvalidator.digits.archive import inspect
 from mdvalidator.digits.options import DigitsOptions

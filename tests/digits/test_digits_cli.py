@@ -10,7 +10,7 @@ import tarfile
 from pathlib import Path
 from typing import Any
 
-from conftest import STORE, Member, build_tar, model_members
+from digits_support import STORE, Member, build_tar, model_members
 
 
 def run(*args: str, cwd: Path) -> tuple[int, dict[str, Any]]:

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import CHILDREN, FIXTURES, STORE, check, codes, where
+from digits_support import CHILDREN, FIXTURES, STORE, check, codes, where
 
 from mdvalidator.assets.hashing import sha256_file
 from mdvalidator.digits.family import FAMILY, duplicate_ids

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import STORE, check
+from digits_support import STORE, check
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

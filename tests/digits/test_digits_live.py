@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import CHILDREN, Server, codes
+from digits_support import CHILDREN, STORE, Server, codes
 
 from mdvalidator.assets.hashing import sha256_file
 from mdvalidator.assets.options import AssetOptions
@@ -153,7 +153,6 @@ def test_store_url_list_is_split_trimmed_and_empty_entries_reported() -> None:
 
 
 def _three_stores(root: Path) -> list[Path]:
-    from conftest import STORE
 
     stores = []
     for name in ("one", "two", "broken"):

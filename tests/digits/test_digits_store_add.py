@@ -10,7 +10,7 @@ from hashlib import sha256
 from pathlib import Path
 
 import pytest
-from conftest import STORE, Member, build_tar, check, model_members
+from digits_support import STORE, Member, build_tar, check, model_members
 
 from mdvalidator.assets.hashing import sha256_file
 from mdvalidator.cli import main
