@@ -22,7 +22,6 @@ import enum
 import json
 import math
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Union
 
@@ -78,9 +77,6 @@ class JsonObject:
 
     def get(self, key: str) -> Member | None:
         return self._index.get(key)
-
-    def keys(self) -> list[str]:
-        return list(self._index)
 
 
 @dataclass(frozen=True)
@@ -336,15 +332,3 @@ def parse_bytes(data: bytes, max_depth: int = DEFAULT_MAX_DEPTH) -> ParseResult:
         )
         return ParseResult(None, (issue,))
     return parse_text(text, max_depth)
-
-
-def walk(value: JsonValue) -> Iterator[JsonValue]:
-    """Every value in document order (depth-first), the root first."""
-    stack: list[JsonValue] = [value]
-    while stack:
-        current = stack.pop()
-        yield current
-        if isinstance(current, JsonObject):
-            stack.extend(member.value for member in reversed(current.members))
-        elif isinstance(current, JsonArray):
-            stack.extend(reversed(current.items))
