@@ -153,21 +153,28 @@ def _quick_interior(text: str) -> tuple[int, int] | None:
 
 
 def _structure(text: str, lines: list[str]) -> _Structure:
-    found = _Structure()
     quick = _quick_interior(text)
     if quick is not None:
         opening, closing = quick
+        found = _Structure()
         _scan(lines, 0, opening + 1, found)
         if found.breaks == [opening]:
             _scan(lines, closing + 1, len(lines), found)
             found.breaks.insert(1, closing)
             return found
-        found = _Structure()
+    return _full_structure(lines)
+
+
+def _full_structure(lines: list[str]) -> _Structure:
+    """The block parse of the whole card (what the fast path of ``_structure`` must equal)."""
+    found = _Structure()
     _scan(lines, 0, len(lines), found)
     if len(found.breaks) >= 2:
-        # A code block inside the header is YAML text, not a code block of the card.
+        # Between the header's '---' lines is YAML: what Markdown reads there as headings or
+        # code blocks is not the card's (lines here are 1-based, the breaks 0-based).
         opening, closing = found.breaks[0], found.breaks[1]
-        found.blocks = [b for b in found.blocks if not opening < b.line <= closing]
+        found.headings = [h for h in found.headings if not opening + 1 < h.line <= closing]
+        found.blocks = [b for b in found.blocks if not opening + 1 < b.line <= closing]
     return found
 
 

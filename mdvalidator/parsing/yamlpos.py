@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from mdvalidator.sanitize import clean
+
 _STR, _SEQ, _MAP = ("tag:yaml.org,2002:" + name for name in ("str", "seq", "map"))
 
 
@@ -119,9 +121,18 @@ def parse_yaml(text: str, line_offset: int = 0) -> YamlResult:
         line = (mark.line + 1 + line_offset) if mark else line_offset + 1
         column = (mark.column + 1) if mark else 1
         message = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
-        return YamlResult(None, (YamlIssue("syntax", line, column, message),))
+        return YamlResult(None, (YamlIssue("syntax", line, column, clean(message)),))
+    except yaml.reader.ReaderError as exc:
+        # A character YAML refuses (a control character, say): at its place, named by code.
+        at = min(max(int(exc.position), 0), len(text))
+        line = text.count("\n", 0, at) + 1 + line_offset
+        column = at - (text.rfind("\n", 0, at) + 1) + 1
+        char = exc.character
+        code = char if isinstance(char, int) else ord(str(char)[:1] or "?")
+        message = f"character U+{code:04X} is not allowed in YAML ({exc.reason})"
+        return YamlResult(None, (YamlIssue("syntax", line, column, clean(message)),))
     except yaml.YAMLError as exc:
-        return YamlResult(None, (YamlIssue("syntax", line_offset + 1, 1, str(exc)),))
+        return YamlResult(None, (YamlIssue("syntax", line_offset + 1, 1, clean(str(exc))),))
     if node is None:
         return YamlResult(None, ())
     issues: list[YamlIssue] = []
@@ -155,7 +166,7 @@ def _convert(
     seen[identity] = None  # in progress: an alias to an ancestor gets nothing
     tag = node.tag
     if tag and tag[0] == "!" and not tag.startswith("!!"):
-        issues.append(YamlIssue("unsupported", line, column, f"custom tag {tag} ignored"))
+        issues.append(YamlIssue("unsupported", line, column, f"custom tag {clean(tag)} ignored"))
     converted: Node | None
     if isinstance(node, yaml.ScalarNode):
         end = node.end_mark.line + 1 + line_offset if node.end_mark else line
@@ -210,7 +221,7 @@ def _mapping(
                     "duplicate-key",
                     key.line,
                     key.column,
-                    f"duplicate key {key.text!r} (first at line {previous.line})",
+                    f"duplicate key {clean(repr(key.text))} (first at line {previous.line})",
                 )
             )
             continue
