@@ -114,6 +114,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="worker processes and parallel downloads (default 0: all cores)",
     )
     run_group.add_argument(
+        "--require-checksums",
+        action="store_true",
+        default=None,
+        help="DIGITS model folders must have a SHA256SUMS file (default: verified when present)",
+    )
+    run_group.add_argument(
         "--max-file-size",
         type=_size_arg,
         metavar="SIZE",
@@ -198,6 +204,13 @@ def run(args: argparse.Namespace) -> int:
         config = _config(args)
         options = _build_options(args, config)
         rulesets = load_rulesets(_rule_files(args, config))
+        if args.require_checksums or config.get_bool("require-checksums"):
+            from mdvalidator.digits.family import with_required_checksums
+
+            rulesets = tuple(
+                with_required_checksums(r) if r.family == "digits-model-store" else r
+                for r in rulesets
+            )
         strict = args.strict if args.strict is not None else config.get_bool("strict")
         fmt = args.format or config.get("format", "text") or "text"
         if fmt not in FORMATS:

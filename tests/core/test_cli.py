@@ -134,3 +134,13 @@ def test_excluded_files_skipped_even_when_named(tmp_path: Path) -> None:
     result = run_cli(["--offline", "--format", "json", "README.md"], cwd=tmp_path)
     assert result.returncode == 0
     assert json.loads(result.stdout)["checked"] == 0
+
+
+def test_require_checksums_for_digits_store(tmp_path: Path) -> None:
+    import shutil
+
+    store = tmp_path / "models"
+    shutil.copytree(FIXTURES / "digits" / "store", store)
+    assert "MDV328" not in run_cli(["--offline", str(store)]).stdout
+    strict = run_cli(["--offline", "--require-checksums", str(store)])
+    assert strict.returncode == 1 and "MDV328" in strict.stdout
