@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 
+from mdvalidator.sanitize import clean
+
 _PROTOBUF_FORMATS = frozenset({"onnx", "mindir", "ckpt", "air", "caffemodel"})
 _MSLITE_IDENTIFIERS = (b"MSL1", b"MSL2")
 _MARKUP = re.compile(rb"^\s*<(!doctype|html|head|body|\?xml|!--)", re.IGNORECASE)
@@ -67,7 +69,7 @@ def format_warning(file_format: str, head: bytes) -> str:
         return ""
     foreign = foreign_kind(head)
     if foreign:
-        return f"declared {fmt}, but the file starts like {foreign}"
+        return f"declared {clean(fmt, 40)}, but the file starts like {foreign}"
     if fmt == "mslite" and head[4:8] not in _MSLITE_IDENTIFIERS:
         return "declared mslite, but the file lacks the MSLite identifier MSL1/MSL2 at byte 4"
     if fmt in _PROTOBUF_FORMATS and not _protobuf_start(head):
