@@ -37,6 +37,7 @@ class Route:
     drop_at: int = 0  # ...after this many body bytes
     reset: bool = False  # drop with a TCP reset instead of a clean close
     ignore_range: bool = False
+    ignore_if_range: bool = False  # answer a range of the current version whatever If-Range says
     drip: float = 0.0  # seconds between single bytes
     length_delta: int = 0  # Content-Length = real length + delta
     encoding: str | None = None
@@ -101,7 +102,8 @@ class _Handler(BaseHTTPRequestHandler):
         status = 200
         wanted = _RANGE.match(self.headers.get("Range", ""))
         if_range = self.headers.get("If-Range")
-        if wanted and not route.ignore_range and if_range in (None, etag, last_modified):
+        matches = if_range in (None, etag, last_modified) or route.ignore_if_range
+        if wanted and not route.ignore_range and matches:
             start = int(wanted.group(1))
             status = 206
         part = body[start:]

@@ -69,6 +69,18 @@ def test_etag_changing_between_attempts_hashes_the_new_version(
     assert result.size == len(new)
 
 
+def test_range_of_another_version_is_not_spliced(
+    server: AssetServer, options: AssetOptions
+) -> None:
+    # A server that ignores If-Range answers 206 with the new version's tail: a splice of two
+    # versions would hash to garbage (or worse, to an attacker's choice). It must restart.
+    new = random.Random(3).randbytes(len(BODY))
+    server.route("/a.bin", versions=[BODY, new], drops=1, drop_at=1_000_000, ignore_if_range=True)
+    result = download(server.url("/a.bin"), options)
+    assert result.digest == hashlib.sha256(new).hexdigest()
+    assert [s.headers.get("Range") for s in server.seen][1:] == ["bytes=1000000-", None]
+
+
 def test_5xx_and_429_bursts_then_success(server: AssetServer, options: AssetOptions) -> None:
     server.route("/a.bin", body=BODY, statuses=[500, 503, 429], retry_after="1")
     assert download(server.url("/a.bin"), options).digest == DIGEST
