@@ -9,6 +9,7 @@ objects, no alias expansion (aliases are reported, since a card has no use for t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import yaml
@@ -81,11 +82,21 @@ class Mapping:
     line: int
     column: int
 
+    @cached_property
+    def _index(self) -> dict[str, int]:
+        """Key text -> position of its first pair (checks look keys up dozens of times)."""
+        index: dict[str, int] = {}
+        for position, (k, _) in enumerate(self.pairs):
+            index.setdefault(k.text, position)
+        return index
+
     def get(self, key: str) -> Node | None:
-        return next((value for k, value in self.pairs if k.text == key), None)
+        position = self._index.get(key)
+        return None if position is None else self.pairs[position][1]
 
     def key(self, key: str) -> Scalar | None:
-        return next((k for k, _ in self.pairs if k.text == key), None)
+        position = self._index.get(key)
+        return None if position is None else self.pairs[position][0]
 
 
 Node = Scalar | Sequence | Mapping
