@@ -59,16 +59,25 @@ class FileConfig:
         raw = self.values.get(key)
         if raw is None:
             return default
-        lowered = raw.strip().lower()
-        if lowered in ("1", "true", "yes", "on"):
-            return True
-        if lowered in ("0", "false", "no", "off", ""):
-            return False
-        raise ConfigError(f"{self.source}: {key}: expected true or false, got {raw!r}")
+        try:
+            return parse_bool(raw)
+        except ValueError:
+            message = f"{self.source}: {key}: expected true or false, got {raw!r}"
+            raise ConfigError(message) from None
 
     def get_list(self, key: str) -> tuple[str, ...]:
         raw = self.values.get(key, "")
         return tuple(p.strip() for p in raw.replace("\n", ",").split(",") if p.strip())
+
+
+def parse_bool(text: str) -> bool:
+    """``true``/``yes``/``on``/``1`` or ``false``/``no``/``off``/``0``/empty; else ValueError."""
+    value = text.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"not a boolean: {text!r}")
 
 
 def _flat(value: Any) -> str:

@@ -13,12 +13,12 @@ import hashlib
 import os
 import pickle
 import stat
-import tempfile
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from mdvalidator import __version__
+from mdvalidator.atomic import write_atomic
 
 DISABLE_ENV = "MDVALIDATOR_NO_OPTIONS_CACHE"
 
@@ -82,9 +82,7 @@ def store(fingerprint: str, options: Any) -> None:
         return
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        descriptor, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(descriptor, "wb") as stream:
-            pickle.dump(options, stream, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, path)
+        data = pickle.dumps(options, protocol=pickle.HIGHEST_PROTOCOL)
+        write_atomic(path, data, mode=0o600)
     except (OSError, pickle.PicklingError, TypeError, AttributeError):
         return

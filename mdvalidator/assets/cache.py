@@ -13,10 +13,11 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from mdvalidator.atomic import write_atomic
 
 VERSION = 1
 
@@ -78,15 +79,7 @@ class ResultCache:
         data = {"version": VERSION, **asdict(entry), "verified_at": stamp}
         with contextlib.suppress(OSError):
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as stream:
-                    json.dump(data, stream)
-                os.replace(temp, target)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(temp)
-                raise
+            write_atomic(target, json.dumps(data).encode("utf-8"), mode=0o600)
 
     def drop(self, url: str, expected: str) -> None:
         with contextlib.suppress(OSError):

@@ -7,13 +7,11 @@ it. Files are rewritten atomically (temporary file + rename, permissions kept).
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from mdvalidator.atomic import write_atomic
 from mdvalidator.problem import AssetResult, AssetStatus
 from mdvalidator.sanitize import clean
 
@@ -89,7 +87,7 @@ def _fix_file(path: Path, edits: dict[int, AssetResult]) -> list[str]:
         messages.append(f"{shown}:{number}: asset-sha256 set to {result.actual} (was {was})")
     if changed:
         try:
-            _write_atomic(path, b"".join(lines))
+            write_atomic(path, b"".join(lines))
         except OSError as exc:
             return [f"{shown}: not fixed: cannot write ({clean(exc.strerror or '', 80)})"]
     return sorted(messages, key=_line_of)
@@ -107,17 +105,3 @@ def _file_ending(lines: list[bytes]) -> bytes:
         if line.endswith(b"\n"):
             return b"\n"
     return b"\n"
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    mode = path.stat().st_mode & 0o7777
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
-        os.chmod(temp, mode)
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise

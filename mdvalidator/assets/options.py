@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mdvalidator.config import parse_bool
+
 DEFAULT_MAX_SIZE = 20 * 1024**3  # 20 GiB: generous, model checkpoints are large
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_DEADLINE = 3600.0
@@ -166,15 +168,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _truthy(text: str) -> bool:
-    value = text.strip().lower()
-    if value in ("1", "true", "yes", "on"):
-        return True
-    if value in ("0", "false", "no", "off", ""):
-        return False
-    raise ValueError(f"not a boolean: {text!r}")
-
-
 def _config_mirrors(text: str) -> list[tuple[str, str]]:
     """Mirrors in a config value: one PREFIX=TARGET per line (or comma-separated)."""
     items = [part.strip() for line in text.splitlines() for part in line.split(",")]
@@ -218,13 +211,13 @@ def from_args(args: argparse.Namespace, config: Mapping[str, str]) -> AssetOptio
     mirrors += cfg("mirror", _config_mirrors) or []
     timeout = pick("timeout", "timeout", parse_timeout, DEFAULT_TIMEOUT)
     cache_dir = pick("cache_dir", "cache-dir", lambda t: Path(t.strip()).expanduser(), None)
-    no_cache = pick("no_cache", "no-cache", _truthy, False)
+    no_cache = pick("no_cache", "no-cache", parse_bool, False)
     jobs = getattr(args, "jobs", None)
     networks = cfg("allow-networks", _config_networks) or ()
     return AssetOptions(
         offline=bool(getattr(args, "offline", False)),
         allow_private_network=pick(
-            "allow_private_network", "allow-private-network", _truthy, False
+            "allow_private_network", "allow-private-network", parse_bool, False
         ),
         mirrors=tuple(mirrors),
         allow_networks=tuple(networks),

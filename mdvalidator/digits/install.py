@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from mdvalidator.assets.hashing import CHUNK_SIZE, sha256_chunks
+from mdvalidator.atomic import write_atomic
 from mdvalidator.digits import archive, checks
 from mdvalidator.digits import rules as R
 from mdvalidator.digits.checksums import format_sums, mismatch, parse_sums, sums_problems
@@ -194,14 +195,4 @@ def _write_master(store: Path, master: dict[str, Any] | None, child: str, msg: s
         data["msg"] = msg
     data["children"] = [*data["children"], child]
     text = json.dumps(data, indent=4, ensure_ascii=False) + "\n"
-    fd, temporary = tempfile.mkstemp(prefix=".master.", suffix=".json", dir=store)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, store / MASTER_NAME)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomic(store / MASTER_NAME, text.encode("utf-8"), mode=0o644, durable=True)
