@@ -34,6 +34,7 @@ FIXTURES = REPO / "fixtures" / "mindspore-hub"
 ONE_CARD = FIXTURES / "mindspore" / "1.8" / "retinanet_coco2017.md"
 
 TARGET_CARDS_PER_SECOND = 1500.0
+TARGET_CARDS = 10_000
 TARGET_START_UP = 0.25
 
 PUBLISHERS = ("mindspore", "mindspore", "mindspore", "noah-cvlab", "acme-vision", "openi-lab")
@@ -197,11 +198,6 @@ def timed(command: Sequence[str], env: dict[str, str], cwd: Path) -> Timing:
     return Timing(wall, cpu)
 
 
-def best(repeat: int, run: Callable[[], Timing]) -> Timing:
-    """The fastest of ``repeat`` runs (the others were slowed by something else)."""
-    return min((run() for _ in range(max(1, repeat))), key=lambda t: t.wall)
-
-
 def median_of(runs: int, run: Callable[[], Timing]) -> Timing:
     timings = [run() for _ in range(max(1, runs))]
     return Timing(
@@ -238,14 +234,22 @@ def measure(args: argparse.Namespace, tmp: Path) -> list[Row]:
     for command in (single, single, hub_like):  # warm-up: byte-code and file-system caches
         timed(command, env, tmp)
 
-    def run(command: Sequence[str]) -> Timing:
-        return best(args.repeat, lambda: timed(command, env, tmp))
-
-    baseline = run(hub_like)
-    one = run(lint(python, 1, hub))
-    every = run(lint(python, 0, hub))
-    real_one = run(lint(python, 1, FIXTURES))
-    real_every = run(lint(python, 0, FIXTURES))
+    # Rounds interleave the commands, so a burst of load from elsewhere on the machine slows
+    # one round of each rather than every run of one; the fastest run of each is kept.
+    commands = {
+        "baseline": hub_like,
+        "one": lint(python, 1, hub),
+        "every": lint(python, 0, hub),
+        "real_one": lint(python, 1, FIXTURES),
+        "real_every": lint(python, 0, FIXTURES),
+    }
+    runs: dict[str, list[Timing]] = {name: [] for name in commands}
+    for _ in range(max(1, args.repeat)):
+        for name, command in commands.items():
+            runs[name].append(timed(command, env, tmp))
+    fastest = {name: min(timings, key=lambda t: t.wall) for name, timings in runs.items()}
+    baseline, one, every = fastest["baseline"], fastest["one"], fastest["every"]
+    real_one, real_every = fastest["real_one"], fastest["real_every"]
     empty = median_of(args.startup_runs, lambda: timed([python, "-c", "pass"], env, tmp))
     start_up = median_of(args.startup_runs, lambda: timed(single, env, tmp))
 
@@ -262,7 +266,11 @@ def measure(args: argparse.Namespace, tmp: Path) -> list[Row]:
             every,
             cards,
             ratio(every),
-            f">= {TARGET_CARDS_PER_SECOND:,.0f}/s {_verdict(rate >= TARGET_CARDS_PER_SECOND)}",
+            (
+                f">= {TARGET_CARDS_PER_SECOND:,.0f}/s {_verdict(rate >= TARGET_CARDS_PER_SECOND)}"
+                if cards >= TARGET_CARDS
+                else f"(the target is for {TARGET_CARDS:,} cards)"
+            ),
         ),
         Row("real fixtures, --jobs 1", real_one, fixtures),
         Row(f"real fixtures, --jobs 0 ({cores} cores)", real_every, fixtures),
@@ -294,7 +302,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cards", type=int, default=10_000, help="cards to generate (10000)")
     parser.add_argument(
-        "--repeat", type=int, default=1, help="runs per throughput figure; the best is kept (1)"
+        "--repeat", type=int, default=1, help="rounds of throughput runs; the fastest is kept (1)"
     )
     parser.add_argument(
         "--startup-runs", type=int, default=10, help="runs per start-up figure; median (10)"
