@@ -185,11 +185,14 @@ def _splice(index: int, blob: bytes) -> Mutation:
 
 
 def _line_ends(style: bytes, every: int) -> Mutation:
+    """Every ``every``-th line end becomes ``style`` (CRLF or a lone CR): mixed line ends."""
+
     def apply(data: bytes) -> bytes:
         lines = _lines(data)
-        return b"".join(
-            line + (style if n % every == 0 else b"\n") for n, line in enumerate(lines)
-        )[: -len(style) or None]
+        out = [lines[0]]
+        for number, line in enumerate(lines[1:]):
+            out += [style if number % every == 0 else b"\n", line]
+        return b"".join(out)
 
     return apply
 
