@@ -7,13 +7,11 @@ parsing. Asset verification, the only network step, is imported only when it run
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mdvalidator.decide import Decider
 from mdvalidator.discover import discover
@@ -21,8 +19,12 @@ from mdvalidator.families import FileResult, Limits, Target
 from mdvalidator.problem import AssetRef, AssetResult, AssetStatus, Problem, Report
 from mdvalidator.ruleset import RuleSet
 
-# Below this many files a process pool costs more than it saves.
-PARALLEL_THRESHOLD = 64
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
+# Below this many files a process pool costs more than it saves (starting one costs about
+# what checking 100 cards does; bench/bench_lint.py, real fixtures row).
+PARALLEL_THRESHOLD = 256
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,10 @@ def _check_one(item: tuple[Target, str]) -> FileResult:
 
 
 def _pool(jobs: int, rulesets: dict[str, RuleSet], limits: Limits) -> Executor:
+    # Imported here: a one-card run (pre-commit) never starts a pool and skips ~25 ms.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     return ProcessPoolExecutor(
         max_workers=jobs,

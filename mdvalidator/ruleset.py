@@ -13,11 +13,12 @@ import dataclasses
 import fnmatch
 import hashlib
 import importlib.resources
+import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from mdvalidator import options_cache
@@ -72,15 +73,11 @@ class RuleSet:
 
     def matches(self, display_path: str) -> bool:
         """Whether a file is of this set's kind (``files``), excluded or not."""
-        path = PurePosixPath(display_path)
-        return any(_match(path, pattern) for pattern in self.files)
+        return _matcher(self.files)(display_path)
 
     def applies_to(self, display_path: str) -> bool:
         """Whether this set checks a file. Patterns without ``/`` match the file name."""
-        path = PurePosixPath(display_path)
-        return self.matches(display_path) and not any(
-            _match(path, pattern) for pattern in self.exclude
-        )
+        return _matcher(self.files)(display_path) and not _matcher(self.exclude)(display_path)
 
     def with_options(self, options: Any) -> RuleSet:
         """A copy whose family options are ``options`` (already validated by the caller)."""
@@ -92,12 +89,27 @@ class RuleSet:
         return get_family(self.family)
 
 
-def _match(path: PurePosixPath, pattern: str) -> bool:
-    if "/" in pattern:
-        return fnmatch.fnmatchcase(path.as_posix(), pattern) or fnmatch.fnmatchcase(
-            "/" + path.as_posix(), "*/" + pattern.lstrip("*/")
+@cache
+def _matcher(patterns: tuple[str, ...]) -> Callable[[str], bool]:
+    """One compiled test for a list of patterns (discovery asks it once per file found).
+
+    A pattern without ``/`` matches the file name; one with ``/`` matches the whole path, or
+    any tail of it (``docs/*`` matches ``hub/docs/a.md``).
+    """
+    names = [fnmatch.translate(p) for p in patterns if "/" not in p]
+    paths = [fnmatch.translate(p) for p in patterns if "/" in p]
+    paths += [fnmatch.translate("*/" + p.lstrip("*/")) for p in patterns if "/" in p]
+    name_re = re.compile("|".join(names)) if names else None
+    path_re = re.compile("|".join(paths)) if paths else None
+
+    def test(display_path: str) -> bool:
+        if name_re is not None and name_re.match(display_path.rpartition("/")[2]):
+            return True
+        return path_re is not None and bool(
+            path_re.match(display_path) or path_re.match("/" + display_path)
         )
-    return fnmatch.fnmatchcase(path.name, pattern)
+
+    return test
 
 
 _HEADER_KEYS = {"name", "family", "description", "extends", "files", "exclude"}

@@ -41,36 +41,49 @@ _ISSUE_RULES = {
 
 
 def read_limited(target: Target, limits: Limits) -> tuple[bytes | None, Problem | None]:
-    """The file's bytes, or the problem that stops us reading it (never follows symlinks)."""
+    """The file's bytes, or the problem that stops us reading it (never follows symlinks).
+
+    Opened first (no symlink followed, no wait on a FIFO), then checked through the open
+    descriptor, then read in as many bytes as it has: never a cap-sized buffer per file.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        info = os.lstat(target.path)
-    except OSError as exc:
-        return None, P.UNREADABLE_FILE.problem(target.display, 0, 0, f"cannot read: {exc.strerror}")
-    if stat.S_ISLNK(info.st_mode):
-        return None, P.UNREADABLE_FILE.problem(
-            target.display, 0, 0, "is a symbolic link (not followed)"
-        )
-    if not stat.S_ISREG(info.st_mode):
-        return None, P.UNREADABLE_FILE.problem(target.display, 0, 0, "is not a regular file")
-    if info.st_size > limits.max_file_size:
-        return None, P.FILE_TOO_LARGE.problem(
-            target.display,
-            0,
-            0,
-            f"file is {info.st_size} bytes, over the {limits.max_file_size}-byte cap",
-        )
-    try:
-        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
         descriptor = os.open(target.path, flags)
-        with os.fdopen(descriptor, "rb") as stream:
-            data = stream.read(limits.max_file_size + 1)
+    except OSError as exc:
+        if os.path.islink(target.path):
+            return None, P.UNREADABLE_FILE.problem(
+                target.display, 0, 0, "is a symbolic link (not followed)"
+            )
+        return None, P.UNREADABLE_FILE.problem(target.display, 0, 0, f"cannot read: {exc.strerror}")
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            return None, P.UNREADABLE_FILE.problem(target.display, 0, 0, "is not a regular file")
+        if info.st_size > limits.max_file_size:
+            return None, P.FILE_TOO_LARGE.problem(
+                target.display,
+                0,
+                0,
+                f"file is {info.st_size} bytes, over the {limits.max_file_size}-byte cap",
+            )
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limits.max_file_size:
+            want = info.st_size + 1 - size if size < info.st_size else 65536
+            chunk = os.read(descriptor, min(want, limits.max_file_size + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
     except OSError as exc:
         return None, P.UNREADABLE_FILE.problem(target.display, 0, 0, f"cannot read: {exc.strerror}")
-    if len(data) > limits.max_file_size:
+    finally:
+        os.close(descriptor)
+    if size > limits.max_file_size:
         return None, P.FILE_TOO_LARGE.problem(
             target.display, 0, 0, f"file grew over the {limits.max_file_size}-byte cap"
         )
-    return data, None
+    return b"".join(chunks), None
 
 
 def parse_problems(card: AssetCard, translation: bool) -> Iterator[Problem]:

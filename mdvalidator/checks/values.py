@@ -24,11 +24,15 @@ def unwrap_link(text: str) -> str:
     return text
 
 
+# str.isspace() and \s agree on what white space is; plus the C0 controls.
+_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f]")
+
+
 def url_error(text: str) -> str | None:
     link = unwrap_link(text)
     if not link:
         return "is empty"
-    if any(c.isspace() for c in link) or any(ord(c) < 32 for c in link):
+    if _SPACE_OR_CONTROL.search(link):
         return "contains white space or control characters"
     try:
         parts = urlsplit(link)

@@ -121,11 +121,20 @@ def test_folders_walked_readme_skipped(make_card: Callable[..., Path], tmp_path:
     assert json.loads(result.stdout)["checked"] == 1
 
 
-def test_parallel_run_equals_serial_run() -> None:
-    serial = run_cli(["--offline", "--format", "json", "--jobs", "1", str(CORPUS)])
-    parallel = run_cli(["--offline", "--format", "json", "--jobs", "2", str(CORPUS)])
+def test_parallel_run_equals_serial_run(tmp_path: Path) -> None:
+    import shutil
+
+    from mdvalidator.engine import PARALLEL_THRESHOLD
+
+    copies = PARALLEL_THRESHOLD // 72 + 1  # enough cards that the process pool is used
+    for index in range(copies):
+        shutil.copytree(CORPUS, tmp_path / f"hub{index}")
+    serial = run_cli(["--offline", "--format", "json", "--jobs", "1", str(tmp_path)])
+    parallel = run_cli(["--offline", "--format", "json", "--jobs", "2", str(tmp_path)])
     assert serial.returncode == parallel.returncode == 1
-    assert json.loads(serial.stdout) == json.loads(parallel.stdout)
+    report = json.loads(serial.stdout)
+    assert report["checked"] == 72 * copies > PARALLEL_THRESHOLD
+    assert report == json.loads(parallel.stdout)
 
 
 def test_excluded_files_skipped_even_when_named(tmp_path: Path) -> None:
