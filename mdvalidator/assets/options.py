@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mdvalidator.argtypes import argtype, parse_size
 from mdvalidator.config import parse_bool
 
 DEFAULT_MAX_SIZE = 20 * 1024**3  # 20 GiB: generous, model checkpoints are large
@@ -23,9 +24,6 @@ DEFAULT_RETRIES = 4
 
 # (host, port) -> addresses, the signature of socket.getaddrinfo reduced to what we use.
 Resolver = Callable[[str, int], Sequence[str]]
-
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b?)\s*$", re.IGNORECASE)
-_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
 
 
 @dataclass(frozen=True)
@@ -59,18 +57,6 @@ class AssetOptions:
     resolver: Resolver | None = None  # None: the system resolver (socket.getaddrinfo)
 
 
-def parse_size(text: str) -> int:
-    """``"2G"`` -> 2147483648; plain numbers are bytes. ``ValueError`` on anything else."""
-    match = _SIZE.match(text)
-    if not match:
-        raise ValueError(f"not a size: {text!r} (say e.g. 500M, 2G or a number of bytes)")
-    number, unit, _ = match.groups()
-    size = int(float(number) * _UNITS[unit.lower()])
-    if size <= 0:
-        raise ValueError(f"size must be positive: {text!r}")
-    return size
-
-
 def parse_shard(text: str) -> tuple[int, int]:
     """``"2/5"`` -> (2, 5); requires 1 <= I <= N."""
     match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
@@ -100,17 +86,6 @@ def parse_timeout(text: str) -> float:
     return value
 
 
-def _argtype(parse: Callable[[str], Any]) -> Callable[[str], Any]:
-    def convert(text: str) -> Any:
-        try:
-            return parse(text)
-        except ValueError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
-
-    convert.__name__ = parse.__name__.removeprefix("parse_")
-    return convert
-
-
 def add_network_arguments(parser: argparse.ArgumentParser) -> None:
     """The flags shared by ``check`` and ``hash``: network safety, size cap, timeout."""
     parser.add_argument(
@@ -121,13 +96,13 @@ def add_network_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--max-asset-size",
-        type=_argtype(parse_size),
+        type=argtype(parse_size),
         metavar="SIZE",
         help="refuse assets larger than SIZE (e.g. 500M, 2G; default 20G)",
     )
     parser.add_argument(
         "--timeout",
-        type=_argtype(parse_timeout),
+        type=argtype(parse_timeout),
         metavar="SECONDS",
         help=f"connect/read timeout per network operation (default {DEFAULT_TIMEOUT:g})",
     )
@@ -140,7 +115,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--mirror",
         action="append",
-        type=_argtype(parse_mirror),
+        type=argtype(parse_mirror),
         metavar="PREFIX=TARGET",
         help="fetch links starting with PREFIX from TARGET (a URL or a local folder); repeatable",
     )
@@ -152,7 +127,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--shard",
-        type=_argtype(parse_shard),
+        type=argtype(parse_shard),
         metavar="I/N",
         help="verify only the I-th of N deterministic slices of the assets (CI matrices)",
     )

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from mdvalidator import engine
+from mdvalidator.argtypes import argtype, at_least, parse_size
 from mdvalidator.config import (
     ConfigError,
     FileConfig,
@@ -39,32 +40,7 @@ Settings may also live in setup.cfg [mdvalidator] or pyproject.toml [tool.mdvali
 FORMATS = ("text", "json", "github", "sarif")
 
 
-def _size(text: str) -> int:
-    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
-    text = text.strip().upper().removesuffix("IB").removesuffix("B")
-    factor = units.get(text[-1:], 1)
-    number = text[:-1] if text[-1:] in units else text
-    value = int(float(number) * factor)
-    if value <= 0:
-        raise ValueError("must be positive")
-    return value
-
-
-def _size_arg(text: str) -> int:
-    try:
-        return _size(text)
-    except (ValueError, IndexError):
-        raise argparse.ArgumentTypeError(f"not a size: {text!r} (e.g. 4M, 512K)") from None
-
-
-def _jobs_arg(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of jobs: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("jobs must be 0 (all cores) or more")
-    return value
+_jobs = at_least(0, int, "a number of jobs (0: all cores)")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -109,7 +85,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     run_group.add_argument(
         "-j",
         "--jobs",
-        type=_jobs_arg,
+        type=argtype(_jobs),
         metavar="N",
         help="worker processes and parallel downloads (default 0: all cores)",
     )
@@ -121,7 +97,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     run_group.add_argument(
         "--max-file-size",
-        type=_size_arg,
+        type=argtype(parse_size),
         metavar="SIZE",
         help="descriptors larger than this are reported, not read (default 4M)",
     )
@@ -147,7 +123,7 @@ def _build_options(args: argparse.Namespace, config: FileConfig) -> RunOptions:
     )
     max_size = args.max_file_size
     if max_size is None:
-        max_size = _size(config.get("max-file-size", "4M") or "4M")
+        max_size = parse_size(config.get("max-file-size", "4M") or "4M")
     jobs = args.jobs if args.jobs is not None else int(config.get("jobs", "0") or 0)
     offline = args.offline if args.offline is not None else config.get_bool("offline")
     asset_options = None

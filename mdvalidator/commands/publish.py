@@ -16,6 +16,7 @@ import os
 import re
 import sys
 
+from mdvalidator.argtypes import argtype, at_least
 from mdvalidator.sanitize import clean, redact
 
 HELP = "publish a JSON report to a pull request (GitHub check run / Gitee comment)"
@@ -43,24 +44,8 @@ def _sha(text: str) -> str:
     return text
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {clean(text, 40)!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("expected a number of 1 or more")
-    return value
-
-
-def _non_negative(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {clean(text, 40)!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("expected 0 or more")
-    return value
+_positive = argtype(at_least(1, int, "a number"))
+_non_negative = argtype(at_least(0, float, "a number"))
 
 
 def _url(text: str) -> str:
