@@ -40,13 +40,16 @@ _HTTP_STATUS = re.compile(r"\bHTTP (\d{3})\b")
 
 
 def _gone(reason: str, message: str) -> bool:
-    """Whether a failed fetch (the fetcher's ``reason`` and message) was a 404 or 410."""
+    """Whether a failed verification (its ``reason`` and detail) was a 404 or 410.
+
+    An AssetResult keeps only the text of the fetcher's error, hence the pattern.
+    """
     match = _HTTP_STATUS.search(message) if reason == "http" else None
     return match is not None and match.group(1) in ("404", "410")
 
 
 def is_absent(error: FetchError) -> bool:
-    return _gone(error.reason, error.message)
+    return error.http_status in (404, 410)
 
 
 class _ListingParser(HTMLParser):
