@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from helpers import git
 
 if TYPE_CHECKING:
     from conftest import AssetServer
@@ -98,19 +99,6 @@ def test_loopback_link_is_blocked_without_the_opt_in(hub: Path, server: AssetSer
     assert "MDV203" in result.stdout and "loopback" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
     assert server.seen == []
-
-
-def git(repo: Path, *args: str) -> None:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.org",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.org",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_CONFIG_NOSYSTEM": "1",
-    }
-    subprocess.run(["git", *args], cwd=repo, env=env, capture_output=True, check=True)
 
 
 def test_changed_since_downloads_only_changed_assets(hub: Path, server: AssetServer) -> None:
