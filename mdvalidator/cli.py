@@ -12,7 +12,7 @@ import argparse
 import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from mdvalidator import __version__
 
@@ -45,7 +45,8 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but usage errors exit with our status 2 and no traceback (as argparse does)."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(names: Iterable[str] = tuple(COMMANDS)) -> argparse.ArgumentParser:
+    """The parser with the subcommands ``names`` (each module is imported to configure it)."""
     parser = _Parser(
         prog="mdvalidator",
         description=_TOP_DESCRIPTION,
@@ -53,12 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"mdvalidator {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, help_text in COMMANDS.items():
+    for name in names:
         module = _command_module(name)
         command_parser = sub.add_parser(
             name,
-            help=help_text,
-            description=getattr(module, "DESCRIPTION", help_text),
+            help=COMMANDS[name],
+            description=getattr(module, "DESCRIPTION", COMMANDS[name]),
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         module.configure(command_parser)
@@ -98,7 +99,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if os.environ.get("MDVALIDATOR_DEBUG"):
             raise
-        print(f"mdvalidator: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        from mdvalidator.sanitize import clean
+
+        print(
+            f"mdvalidator: internal error: {type(exc).__name__}: {clean(str(exc))}", file=sys.stderr
+        )
         print("mdvalidator: set MDVALIDATOR_DEBUG=1 to see the traceback", file=sys.stderr)
         return EXIT_USAGE
     return status
@@ -107,17 +112,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _build_for(argv: list[str]) -> argparse.ArgumentParser:
     """Only the chosen subcommand's module is imported, keeping a one-card run fast."""
     chosen = next((a for a in argv if not a.startswith("-")), None)
-    if chosen in COMMANDS and not any(a in ("-h", "--help") for a in argv[:1]):
-        parser = _Parser(prog="mdvalidator", description=_TOP_DESCRIPTION)
-        parser.add_argument("--version", action="version", version=f"mdvalidator {__version__}")
-        sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-        module = _command_module(chosen)
-        command_parser = sub.add_parser(
-            chosen,
-            help=COMMANDS[chosen],
-            description=getattr(module, "DESCRIPTION", COMMANDS[chosen]),
-            formatter_class=argparse.RawDescriptionHelpFormatter,
-        )
-        module.configure(command_parser)
-        return parser
+    if chosen in COMMANDS and argv[:1] not in (["-h"], ["--help"]):
+        return build_parser([chosen])
     return build_parser()
