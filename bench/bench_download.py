@@ -21,6 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from throughput import print_comparison
+
 BLOCK = 1 << 20
 
 
@@ -159,11 +161,8 @@ def main() -> int:
             theirs.append(time.perf_counter() - start)
             assert expected in out, "curl|openssl digest differs"
     mib = size / BLOCK
-    best_ours, best_theirs = min(ours), min(theirs)
-    print(f"download+verify {mib:.0f} MiB over loopback (best of {args.rounds})")
-    print(f"  mdvalidator        {best_ours:6.2f} s  {mib / best_ours:8.0f} MiB/s")
-    print(f"  curl | openssl     {best_theirs:6.2f} s  {mib / best_theirs:8.0f} MiB/s")
-    print(f"  ratio (ours/theirs throughput) {best_theirs / best_ours:.2f}x  (target >= 0.90x)")
+    title = f"download+verify {mib:.0f} MiB over loopback"
+    print_comparison(title, mib, ours, theirs, "curl | openssl", 0.90)
     return 0
 
 

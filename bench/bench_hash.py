@@ -18,6 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from throughput import print_comparison
+
 from mdvalidator.assets.hashing import sha256_file
 
 
@@ -49,11 +51,8 @@ def main() -> int:
             theirs.append(time.perf_counter() - start)
             assert digest in out, "digests differ"
     mib = args.size_mib
-    best_ours, best_theirs = min(ours), min(theirs)
-    print(f"sha256 of a {mib} MiB local file (best of {args.rounds})")
-    print(f"  mdvalidator        {best_ours:6.2f} s  {mib / best_ours:8.0f} MiB/s")
-    print(f"  openssl dgst       {best_theirs:6.2f} s  {mib / best_theirs:8.0f} MiB/s")
-    print(f"  ratio (ours/openssl throughput) {best_theirs / best_ours:.2f}x  (target >= 0.95x)")
+    title = f"sha256 of a {mib} MiB local file"
+    print_comparison(title, mib, ours, theirs, "openssl dgst", 0.95)
     return 0
 
 
