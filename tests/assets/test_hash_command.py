@@ -93,10 +93,16 @@ def test_each_failure_is_reported_and_the_rest_still_hashed(tmp_path: Path) -> N
 
 def test_secrets_in_urls_are_not_printed(server: AssetServer) -> None:
     server.route("/a.bin", body=b"payload")
-    url = server.url("/a.bin").replace("http://", "http://user:hunter2@") + "?token=s3cret"
+    url = server.url("/a.bin") + "?token=s3cret"
     result = run("--allow-private-network", url)
     assert result.returncode == 0, result.stderr
-    assert "hunter2" not in result.stdout and "s3cret" not in result.stdout
+    assert "s3cret" not in result.stdout
+    # User information is refused (the host is what follows the last '@'), and not echoed.
+    with_user = server.url("/a.bin").replace("http://", "http://user:hunter2@")
+    refused = run("--allow-private-network", with_user)
+    assert refused.returncode == 1 and "user information" in refused.stderr
+    assert "hunter2" not in refused.stdout + refused.stderr
+    assert len(server.seen) == 1
 
 
 def test_control_characters_in_names_are_neutralised(tmp_path: Path) -> None:
