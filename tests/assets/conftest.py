@@ -46,7 +46,9 @@ class Route:
     etag: bool = True
     last_modified: bool = True
     chunked: bool = False
+    close_delimited: bool = False  # no Content-Length, not chunked: the body ends at close
     served: int = 0
+    sent: int = 0  # body bytes written, all responses together
 
 
 @dataclass
@@ -118,7 +120,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Range", f"bytes {start}-{len(body) - 1}/{len(body)}")
         if route.chunked:
             self.send_header("Transfer-Encoding", "chunked")
-        else:
+        elif not route.close_delimited:
             self.send_header("Content-Length", str(len(part) + route.length_delta))
         self.send_header("Connection", "close")
         self.end_headers()
@@ -132,6 +134,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(route, part)
 
     def _send(self, route: Route, data: bytes) -> None:
+        route.sent += len(data)
         if route.drip:
             for i in range(len(data)):
                 self.wfile.write(data[i : i + 1])
@@ -206,6 +209,16 @@ def server() -> Iterator[AssetServer]:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+@pytest.fixture(autouse=True)
+def private_cache_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test seals its cache entries with a key of its own, and caches (also in the CLI's
+    subprocesses) under its own folder: never the user's."""
+    key = tmp_path / "state" / "cache-key"
+    monkeypatch.setenv("MDVALIDATOR_CACHE_KEY_FILE", str(key))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    return key
 
 
 @pytest.fixture
