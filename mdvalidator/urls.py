@@ -114,6 +114,18 @@ def parse_link(text: str) -> Link:
     return Link(scheme, host, port, target)
 
 
+def join_link(base: str, reference: str) -> str:
+    """``reference`` (a redirect's ``Location``) resolved against ``base``, to be read by
+    :func:`parse_link`. The reference is checked first: ``urljoin`` itself would silently drop
+    tabs and newlines and keep backslashes, which browsers read as slashes."""
+    _check_characters(reference)
+    if "\\" in reference:
+        raise LinkError("contains a backslash, which browsers read as '/'", "ambiguous")
+    from urllib.parse import urljoin
+
+    return urljoin(base, reference)
+
+
 def _check_characters(text: str) -> None:
     if _SPACE_OR_CONTROL.search(text):
         raise LinkError("contains white space or control characters")

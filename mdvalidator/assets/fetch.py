@@ -17,7 +17,6 @@ import ssl
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from urllib.parse import urljoin
 
 from mdvalidator import __version__
 from mdvalidator.assets.addresses import (
@@ -41,7 +40,7 @@ from mdvalidator.assets.options import AssetOptions
 from mdvalidator.assets.watchdog import WATCHDOG
 from mdvalidator.problem import AssetStatus
 from mdvalidator.sanitize import clean, redact_url
-from mdvalidator.urls import Link, LinkError, parse_link
+from mdvalidator.urls import Link, LinkError, join_link, parse_link
 
 __all__ = [
     "Deadline",
@@ -152,17 +151,17 @@ def check_url(url: str, options: AssetOptions) -> tuple[str, str, int, str]:
 
 
 def checked_link(url: str) -> Link:
-    """The one reading of ``url`` that the card check also uses (:mod:`mdvalidator.urls`);
-    a link that readers disagree on, or that is not http(s), is BLOCKED."""
+    """The one reading of ``url`` that the card check also uses (:mod:`mdvalidator.urls`); a
+    link it refuses (not http(s), malformed, or read differently by different readers) is
+    BLOCKED, and so is one that urllib3, what ``requests`` uses, reads another host in."""
     try:
         link = parse_link(url)
     except LinkError as error:
         if error.kind == "scheme":
             message = f"{redact_url(url)}: only http and https links are fetched"
             raise FetchError(AssetStatus.BLOCKED, message, "scheme") from None
-        status = AssetStatus.BLOCKED if error.kind == "ambiguous" else AssetStatus.UNREACHABLE
         message = f"{redact_url(url)}: link {clean(error.message, 200)}"
-        raise FetchError(status, message, "url") from None
+        raise FetchError(AssetStatus.BLOCKED, message, "url") from None
     other = requests_host(url)
     if other is not None and other != link.host:
         message = (
@@ -300,7 +299,11 @@ def open_url(
             return opened
         opened.close()
         hops.append(opened.url)
-        current = urljoin(opened.url, location.strip())
+        try:
+            current = join_link(opened.url, location.strip(" \t"))  # HTTP OWS
+        except LinkError as error:
+            message = f"{redact_url(url)}: redirected to a link that {clean(error.message, 200)}"
+            raise FetchError(AssetStatus.BLOCKED, message, "url") from None
         if opened.response.status == 303 and method != "HEAD":
             method = "GET"
     raise unreachable(url, f"more than {options.max_redirects} redirects", "redirects")
