@@ -24,12 +24,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _SPACE_OR_CONTROL = re.compile(r"[\x00-\x20\x7f]")
 _NAME = re.compile(r"^[a-z0-9_-]{1,63}(?:\.[a-z0-9_-]{1,63})*\.?$")
+# A link no reader can split differently (checked for characters first): its host and port.
+_PLAIN = re.compile(
+    r"^https?://([a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?)(?::([0-9]{1,5}))?(?:[/?#]|$)", re.IGNORECASE
+)
+_NOTHING_TO_QUOTE = re.compile(r"^[A-Za-z0-9/%:@!$&'()*+,;=._~-]*$")
 _PERCENT = re.compile(r"%([0-9A-Fa-f]{2})")
 _REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zs", "Zl", "Zp"})
 # Characters that IDNA 2003 (Python's codec) maps away and UTS 46 (browsers) keeps.
@@ -37,6 +43,7 @@ _DEVIATIONS = frozenset("\u00df\u03c2")
 _FORBIDDEN_HOST = frozenset("\x00\t\n\r #%/:<>?@[\\]^|\x7f")
 _SAFE_PATH = "/%:@!$&'()*+,;=-._~"
 _SAFE_QUERY = _SAFE_PATH + "?"
+_DOT_SEGMENT = re.compile(r"(?:^|/)(?:\.|%2e)", re.IGNORECASE)  # where a dot segment may start
 _SINGLE_DOT = frozenset({".", "%2e"})
 _DOUBLE_DOT = frozenset({"..", ".%2e", "%2e.", "%2e%2e"})
 
@@ -80,13 +87,42 @@ def link_problem(text: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)  # a card's link is read by several checks, then by the fetcher
 def parse_link(text: str) -> Link:
     """The agreed reading of an absolute http(s) link, or :class:`LinkError`."""
+    return _parse(text, fast=True)
+
+
+def _parse(text: str, fast: bool) -> Link:
     _check_characters(text)
     match = _SCHEME.match(text)
     scheme = match.group(1).lower() if match else ""
     if scheme not in DEFAULT_PORTS:
         raise LinkError("is not an absolute http(s) URL", "scheme" if scheme else "invalid")
+    plain = _PLAIN.match(text) if fast and "\\" not in text else None
+    if plain is not None and not _ends_in_number(plain.group(1).lower()):
+        # Nothing here that readers could split differently: "//", a host of letters, digits,
+        # "-", "_" and ".", then an optional port, then "/", "?", "#" or the end.
+        host = plain.group(1).lower()
+        port = int(plain.group(2)) if plain.group(2) else DEFAULT_PORTS[scheme]
+        if len(host.rstrip(".")) > 253 or not _NAME.match(host) or port > 65535:
+            return _parse(text, fast=False)  # let the readers say what is wrong
+    else:
+        host, port = _agreed(text, scheme)
+    if port == 0:
+        raise LinkError("has port 0")
+    parts = urlsplit(text)
+    try:
+        target = _quoted(_remove_dot_segments(parts.path or "/"), _SAFE_PATH)
+        if parts.query:
+            target += "?" + _quoted(parts.query, _SAFE_QUERY)
+    except UnicodeError:
+        raise LinkError("is not a valid URL (cannot be encoded)") from None
+    return Link(scheme, host, port, target)
+
+
+def _agreed(text: str, scheme: str) -> tuple[str, int]:
+    """(host, port) when urllib and a WHATWG reading agree on them, else LinkError."""
     ours = _urllib_reading(text)
     theirs = _whatwg_reading(text, len(scheme) + 1)
     if "\\" in text:
@@ -100,18 +136,8 @@ def parse_link(text: str) -> Link:
             "contains user information before '@' (the host is what follows the last '@')",
             "ambiguous",
         )
-    host, port = ours.host, ours.port
-    assert host is not None and port is not None
-    if port == 0:
-        raise LinkError("has port 0")
-    parts = urlsplit(text)
-    try:
-        target = quote(_remove_dot_segments(parts.path or "/"), safe=_SAFE_PATH)
-        if parts.query:
-            target += "?" + quote(parts.query, safe=_SAFE_QUERY)
-    except UnicodeError:
-        raise LinkError("is not a valid URL (cannot be encoded)") from None
-    return Link(scheme, host, port, target)
+    assert ours.host is not None and ours.port is not None
+    return ours.host, ours.port
 
 
 def join_link(base: str, reference: str) -> str:
@@ -219,7 +245,7 @@ def _host(raw: str, decode: bool) -> str:
             text = text.encode("latin-1").decode("utf-8")
         except UnicodeError:
             raise LinkError("has a host with invalid percent-encoding") from None
-    if decode and any(c in _FORBIDDEN_HOST for c in text):
+    if decode and not _FORBIDDEN_HOST.isdisjoint(text):
         raise LinkError("has characters not allowed in a host name")
     name = _to_ascii(text)
     address = _ipv4(name, decode)
@@ -271,10 +297,8 @@ def _ipv6(text: str) -> str:
 
 
 def _ends_in_number(name: str) -> bool:
-    labels = name.split(".")
-    if len(labels) > 1 and labels[-1] == "":
-        labels.pop()
-    last = labels[-1]
+    last = name[:-1] if name.endswith(".") else name
+    last = last.rpartition(".")[2]
     if last.isdigit():
         return True
     return last[:2] == "0x" and all(c in "0123456789abcdef" for c in last[2:])
@@ -324,9 +348,13 @@ def _ipv4_number(label: str) -> int:
     return int(digits, radix)
 
 
+def _quoted(text: str, safe: str) -> str:
+    return text if _NOTHING_TO_QUOTE.match(text) else quote(text, safe=safe)
+
+
 def _remove_dot_segments(path: str) -> str:
     """``/a/./b/../c`` -> ``/a/c``, also for ``%2e`` spellings (as browsers do)."""
-    if "." not in path:
+    if not _DOT_SEGMENT.search(path):
         return path
     segments = path[1:].split("/") if path.startswith("/") else path.split("/")
     kept: list[str] = []

@@ -223,3 +223,18 @@ def test_default_dir_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
     assert default_cache_dir() == tmp_path / "mdvalidator" / "assets"
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/is/ignored")
     assert default_cache_dir() == Path.home() / ".cache" / "mdvalidator" / "assets"
+
+
+def test_a_forged_entry_is_downloaded_again_with_a_note(
+    server: AssetServer, options: AssetOptions
+) -> None:
+    route = server.route("/a.bin", body=BODY, lie_not_modified=True)
+    url = server.url("/a.bin")
+    assert options.cache_dir is not None
+    ResultCache(options.cache_dir, key=b"f" * 32).put(CacheEntry(url, url, DIGEST, 1, '"x"', None))
+    [result] = verify_assets([ref(url)], options)
+    assert (result.status, result.actual) == (AssetStatus.VERIFIED, DIGEST)
+    assert FORGED_NOTE in result.detail and route.sent == len(BODY)
+    assert "If-None-Match" not in server.seen[0].headers
+    [again] = verify_assets([ref(url)], options)  # the genuine entry replaced the forged one
+    assert again.status is AssetStatus.CACHED and FORGED_NOTE not in again.detail

@@ -117,3 +117,19 @@ def test_usage_error_without_inputs() -> None:
     result = run()
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
+
+
+def test_urls_reuse_the_cache_and_say_when_a_length_is_missing(server: AssetServer) -> None:
+    route = server.route("/a.bin", body=b"payload" * 1000)
+    url = server.url("/a.bin")
+    first = run("--allow-private-network", url)
+    second = run("--allow-private-network", url)
+    assert first.returncode == second.returncode == 0
+    assert (
+        first.stdout == second.stdout == f"{hashlib.sha256(b'payload' * 1000).hexdigest()}  {url}\n"
+    )
+    assert route.sent == 7000  # the second run asked "changed since?" and got 304
+    assert server.seen[1].headers.get("If-None-Match")
+    server.route("/open.bin", body=b"payload", close_delimited=True)
+    unframed = run("--allow-private-network", server.url("/open.bin"))
+    assert unframed.returncode == 0 and "marked no end of the body" in unframed.stderr

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from sec_support_assets import Lab, lab_for
 
-from mdvalidator.urls import LinkError, parse_link
+from mdvalidator.urls import LinkError, _parse, parse_link
 
 GOOD = b"\x0a\x05lenet" + bytes(range(256)) * 40  # a protobuf-looking checkpoint
 GOOD_SHA = hashlib.sha256(GOOD).hexdigest()
@@ -198,3 +198,27 @@ def test_hostile_links_are_refused_by_the_parser_too(link: str) -> None:
     text = link.format(port=8080).strip('<>"').replace("\\t", "\t").replace("\\n", "\n")
     with pytest.raises(LinkError):
         parse_link(text.replace("\\r", "\r").replace("\\0", "\0"))
+
+
+PLAIN = [
+    "https://download.mindspore.cn/models/r1.9/lenet_ascend_v190_mnist_official_cv_acc98.ckpt",
+    "HTTPS://Download.MindSpore.CN:8443/a/./b/../c.ckpt?x=1&y=%20#top",
+    "http://example.org",
+    "http://example.org.:80?q",
+    "https://a_b.example/%7Euser/x(1).onnx",
+    "https://example.org:99999/x",
+    "https://example.org:0/x",
+    "http://foo.123/x",
+    "https://" + "a" * 64 + ".example/x",
+]
+
+
+@pytest.mark.parametrize("link", PLAIN + [r[0] for r in READINGS])
+def test_the_fast_path_reads_plain_links_as_both_readers_do(link: str) -> None:
+    def read(fast: bool) -> object:
+        try:
+            return _parse(link, fast=fast)
+        except LinkError as error:
+            return ("refused", error.kind)
+
+    assert read(True) == read(False)
