@@ -8,7 +8,7 @@ So what is read back from a cache is sealed with an HMAC key kept OUTSIDE every 
 does not verify was not written by this user's mdvalidator with this key, and is ignored.
 
 A key that anyone else could read or replace (not a regular file owned by the current user, or
-readable by group or others) is refused: then nothing is cached.
+readable by group or others, where POSIX permissions exist) is refused: then nothing is cached.
 """
 
 from __future__ import annotations
@@ -94,11 +94,10 @@ def _read_key(path: str) -> bytes | None:
     descriptor = os.open(path, flags)
     with os.fdopen(descriptor, "rb") as stream:
         info = os.fstat(stream.fileno())
-        uid = os.geteuid() if hasattr(os, "geteuid") else info.st_uid
-        if (
-            not stat.S_ISREG(info.st_mode)
-            or info.st_uid != uid
-            or info.st_mode & (stat.S_IRWXG | stat.S_IRWXO)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        if os.name == "posix" and (
+            info.st_uid != os.geteuid() or info.st_mode & (stat.S_IRWXG | stat.S_IRWXO)
         ):
             return None  # someone else could know or choose this key
         text = stream.read(4 * _KEY_BYTES).decode("ascii", "replace").strip()
