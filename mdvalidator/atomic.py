@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -11,15 +13,17 @@ from pathlib import Path
 def write_atomic(path: Path, data: bytes, mode: int | None = None, durable: bool = False) -> None:
     """Write ``data`` to a temporary file beside ``path``, then rename it over ``path``.
 
-    ``mode`` sets the permissions (default: those of the file replaced, else 0o644);
-    ``durable`` flushes the data to disk before the rename (for files users keep).
-    The temporary file is removed if anything fails.
+    A file replaced keeps its identity as far as a rename allows: its owner and group (or
+    ``PermissionError`` is raised and nothing changes) and, unless ``mode`` is given, its
+    permission bits (a new file gets 0o644). ``durable`` flushes the data to disk before the
+    rename (for files users keep). The temporary file is removed if anything fails.
     """
+    try:
+        original: os.stat_result | None = os.stat(path)
+    except OSError:
+        original = None
     if mode is None:
-        try:
-            mode = path.stat().st_mode & 0o7777
-        except OSError:
-            mode = 0o644
+        mode = stat.S_IMODE(original.st_mode) if original is not None else 0o644
     descriptor, temporary = tempfile.mkstemp(
         dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
     )
@@ -29,9 +33,26 @@ def write_atomic(path: Path, data: bytes, mode: int | None = None, durable: bool
             if durable:
                 stream.flush()
                 os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
+            if original is not None:
+                _keep_owner(stream.fileno(), original, path)
+        os.chmod(temporary, mode)  # after chown, which may clear set-id bits
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def _keep_owner(descriptor: int, original: os.stat_result, path: Path) -> None:
+    if not hasattr(os, "fchown"):  # pragma: no cover - not POSIX
+        return
+    made = os.fstat(descriptor)
+    if (made.st_uid, made.st_gid) == (original.st_uid, original.st_gid):
+        return
+    try:
+        os.fchown(descriptor, original.st_uid, original.st_gid)
+    except PermissionError:
+        owner = f"uid {original.st_uid}, gid {original.st_gid}"
+        raise PermissionError(
+            errno.EPERM, f"cannot keep the file's owner and group ({owner})", str(path)
+        ) from None

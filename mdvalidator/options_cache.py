@@ -3,8 +3,11 @@
 Validating a rule set takes marshmallow, whose import alone costs about 0.1 s: more than the
 rest of a one-card run. The validated options are pickled under the user's cache folder,
 keyed by the rule set's content and by a stamp of mdvalidator's own code, so an edited rule
-set or an upgraded (or edited) mdvalidator never sees a stale entry. Only files owned by the
-current user, in a folder nobody else can write to, are read.
+set or an upgraded (or edited) mdvalidator never sees a stale entry.
+
+Unpickling runs code, and a cache folder can be planted (a CI cache restored from another job):
+only files owned by the current user, in a folder nobody else can write to, are read, and only
+once their seal (an HMAC with the user's cache key, :mod:`mdvalidator.usercache`) verifies.
 """
 
 from __future__ import annotations
@@ -19,13 +22,16 @@ from typing import Any
 
 from mdvalidator import __version__
 from mdvalidator.atomic import write_atomic
+from mdvalidator.usercache import cache_folder as user_cache_folder
+from mdvalidator.usercache import cache_key, seal, unsealed
 
 DISABLE_ENV = "MDVALIDATOR_NO_OPTIONS_CACHE"
+_PURPOSE = "mdvalidator rule-set options 1"
+_SEAL_SIZE = 64  # hex HMAC-SHA256, before the pickle
 
 
 def cache_folder() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "mdvalidator" / "rulesets"
+    return user_cache_folder("rulesets")
 
 
 @cache
@@ -68,9 +74,16 @@ def load(fingerprint: str) -> Any | None:
     path = _entry(fingerprint)
     if path is None or not _trusted(path):
         return None
+    key = cache_key()
+    if key is None:
+        return None
     try:
         with open(path, "rb") as stream:
-            return pickle.load(stream)
+            data = stream.read()
+        mark, body = data[:_SEAL_SIZE].decode("ascii"), data[_SEAL_SIZE:]
+        if not unsealed(key, _PURPOSE, path.name.encode() + b"\0" + body, mark):
+            return None  # not written by this user's mdvalidator: never unpickled
+        return pickle.loads(body)
     except Exception:  # a corrupt or outdated entry is just a miss
         return None
 
@@ -78,11 +91,13 @@ def load(fingerprint: str) -> Any | None:
 def store(fingerprint: str, options: Any) -> None:
     """Save options for later runs; any failure (read-only home, ...) is ignored."""
     path = _entry(fingerprint)
-    if path is None:
+    key = cache_key() if path is not None else None
+    if path is None or key is None:
         return
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        data = pickle.dumps(options, protocol=pickle.HIGHEST_PROTOCOL)
-        write_atomic(path, data, mode=0o600)
+        body = pickle.dumps(options, protocol=pickle.HIGHEST_PROTOCOL)
+        mark = seal(key, _PURPOSE, path.name.encode() + b"\0" + body).encode("ascii")
+        write_atomic(path, mark + body, mode=0o600)
     except (OSError, pickle.PicklingError, TypeError, AttributeError):
         return

@@ -85,6 +85,9 @@ class AssetResult:
     # and a note when the first bytes disagree with the declared file-format.
     reason: str = ""
     format_warning: str = ""
+    # False when the server marked no end of the body (no Content-Length, not chunked): a
+    # download cut short looks complete, so ``actual`` is not a fact --fix may write.
+    delimited: bool = True
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 A link from a pull request must not make the validator (running inside CI, next to cloud
 metadata services and internal hosts) talk to anything but the public internet. Every address a
 host name resolves to is checked here, after unwrapping the IPv6 forms that carry an IPv4
-address inside them; host names written as numbers in any spelling ``inet_aton`` accepts
+address inside them (mapped ``::ffff:a.b.c.d``, translated ``::ffff:0:a.b.c.d``, compatible
+``::a.b.c.d``, 6to4, NAT64); host names written as numbers in any spelling ``inet_aton`` accepts
 (``2130706433``, ``0x7f.1``, ``0177.0.0.1``, ``127.1``) are read as the address they spell.
 """
 
@@ -54,16 +55,20 @@ _BLOCKED_V6 = tuple(
 )
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 _IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
+_IPV4_TRANSLATED = ipaddress.IPv6Network("::ffff:0:0:0/96")  # SIIT: ::ffff:0:a.b.c.d
 _NUMERIC_HOST = re.compile(r"^[0-9a-fA-FxX.]+$")
 
 
 def embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
-    """The IPv4 address inside an IPv4-mapped, IPv4-compatible, 6to4 or NAT64 address."""
+    """The IPv4 address inside an IPv4-mapped, IPv4-translated (SIIT), IPv4-compatible, 6to4
+    or NAT64 address."""
     if address.ipv4_mapped is not None:
         return address.ipv4_mapped
     if address.sixtofour is not None:
         return address.sixtofour
-    if address in _NAT64 or (address in _IPV4_COMPATIBLE and int(address) > 1):
+    if address in _NAT64 or address in _IPV4_TRANSLATED:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    if address in _IPV4_COMPATIBLE and int(address) > 1:
         return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
     return None
 

@@ -1,10 +1,14 @@
-"""The on-disk cache of verified assets, keyed by (url, expected sha256).
+"""The on-disk cache of what each link's bytes hash to, keyed by the (normalised) link.
 
-An entry records that the bytes at ``url`` once hashed to ``expected``, with the server's
-validators (ETag, Last-Modified, Content-Length) so the next run can ask "changed since?" and
-download nothing when the answer is 304. Only verified results are stored. One small JSON file
-per entry, written atomically (temporary file + rename); an unreadable or inconsistent file is
-ignored as if absent.
+An entry records the sha256 computed on the bytes the link served (whatever the card expects:
+a mismatch is remembered as well as a match), with the server's validators (ETag,
+Last-Modified, Content-Length), so the next run asks "changed since?" with a conditional request
+and downloads nothing when the server answers 304. A digest is only used after such an answer:
+an entry for a link whose server gives no validator is not stored.
+
+Entries are sealed (:mod:`mdvalidator.usercache`): an entry that someone else planted or restored
+does not authenticate, and is ignored (downloaded again) with a note. One small file per entry,
+written atomically; an unreadable or inconsistent file is ignored as if absent.
 """
 
 from __future__ import annotations
@@ -12,32 +16,35 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from mdvalidator.atomic import write_atomic
+from mdvalidator.usercache import cache_folder, cache_key, key_file, seal, unsealed
 
-VERSION = 1
+VERSION = 2
+_PURPOSE = f"mdvalidator asset cache {VERSION}"
+_MAGIC = f"mdvalidator-asset-cache {VERSION} "
+FORGED_NOTE = "a cache entry for this link did not authenticate (not written with this user's key)"
 
 
 def default_cache_dir() -> Path:
     """``$XDG_CACHE_HOME/mdvalidator/assets`` (``~/.cache`` when unset)."""
-    base = os.environ.get("XDG_CACHE_HOME", "").strip()
-    root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".cache"
-    return root / "mdvalidator" / "assets"
+    return cache_folder("assets")
 
 
 @dataclass(frozen=True)
 class CacheEntry:
-    url: str
-    expected: str
+    url: str  # the normalised link asked for
+    final_url: str  # where the bytes came from, after redirects
+    digest: str  # sha256 of the bytes served
+    length: int
     etag: str | None
     last_modified: str | None
-    length: int
+    delimited: bool = True  # the server marked the body's end (see Downloaded.delimited)
     head: str = ""  # hex of the first bytes, for format sniffing on cached runs
-    verified_at: float = 0.0
+    stored_at: float = 0.0
 
     @property
     def revalidatable(self) -> bool:
@@ -45,45 +52,96 @@ class CacheEntry:
         return bool(self.etag or self.last_modified)
 
 
+@dataclass(frozen=True)
+class CacheRead:
+    entry: CacheEntry | None
+    note: str = ""  # set when an entry was there but did not authenticate
+
+
 class ResultCache:
-    def __init__(self, directory: Path | None = None) -> None:
+    """Entries under ``directory``, sealed with ``key`` (default: the user's cache key).
+
+    Without a usable key (none can be created, or it lies inside the cache folder itself, where
+    whoever plants entries could plant the key too) nothing is read or written.
+    """
+
+    def __init__(self, directory: Path | None = None, key: bytes | None = None) -> None:
         self.directory = directory or default_cache_dir()
+        if key is None and not _inside(key_file(), self.directory):
+            key = cache_key()
+        self.key = key
 
-    def _file(self, url: str, expected: str) -> Path:
-        key = hashlib.sha256(f"{VERSION}\0{url}\0{expected}".encode()).hexdigest()
-        return self.directory / key[:2] / f"{key}.json"
+    def _file(self, url: str) -> Path:
+        name = hashlib.sha256(f"{VERSION}\0{url}".encode()).hexdigest()
+        return self.directory / name[:2] / f"{name}.json"
 
-    def get(self, url: str, expected: str) -> CacheEntry | None:
+    def read(self, url: str) -> CacheRead:
+        if self.key is None:
+            return CacheRead(None)
         try:
-            data = json.loads(self._file(url, expected).read_text("utf-8"))
-            entry = CacheEntry(
-                url=_text(data["url"]),
-                expected=_text(data["expected"]),
-                etag=_optional_text(data.get("etag")),
-                last_modified=_optional_text(data.get("last_modified")),
-                length=_count(data["length"]),
-                head=_text(data.get("head", "")),
-                verified_at=float(data.get("verified_at", 0.0)),
-            )
-            bytes.fromhex(entry.head)
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            return None
-        if data.get("version") != VERSION or (entry.url, entry.expected) != (url, expected):
-            return None
-        return entry
+            raw = self._file(url).read_bytes()
+        except OSError:
+            return CacheRead(None)
+        first, _, body = raw.partition(b"\n")
+        header = first.decode("ascii", "replace")
+        if not header.startswith(_MAGIC):
+            return CacheRead(None)
+        if not unsealed(self.key, _PURPOSE, body, header[len(_MAGIC) :]):
+            return CacheRead(None, FORGED_NOTE)
+        entry = _entry(body)
+        if entry is None or entry.url != url:
+            return CacheRead(None)
+        return CacheRead(entry)
+
+    def get(self, url: str) -> CacheEntry | None:
+        return self.read(url).entry
 
     def put(self, entry: CacheEntry) -> None:
         """Store ``entry``; a cache that cannot be written is not an error (just no cache)."""
-        target = self._file(entry.url, entry.expected)
-        stamp = entry.verified_at or time.time()
-        data = {"version": VERSION, **asdict(entry), "verified_at": stamp}
+        if self.key is None:
+            return
+        stamped = {**asdict(entry), "stored_at": entry.stored_at or time.time()}
+        body = json.dumps({"version": VERSION, **stamped}, sort_keys=True).encode("utf-8")
+        data = f"{_MAGIC}{seal(self.key, _PURPOSE, body)}\n".encode("ascii") + body
+        target = self._file(entry.url)
         with contextlib.suppress(OSError):
-            target.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(target, json.dumps(data).encode("utf-8"), mode=0o600)
+            target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            write_atomic(target, data, mode=0o600)
 
-    def drop(self, url: str, expected: str) -> None:
+    def drop(self, url: str) -> None:
         with contextlib.suppress(OSError):
-            self._file(url, expected).unlink()
+            self._file(url).unlink()
+
+
+def _entry(body: bytes) -> CacheEntry | None:
+    try:
+        data = json.loads(body.decode("utf-8"))
+        if data.get("version") != VERSION:
+            return None
+        entry = CacheEntry(
+            url=_text(data["url"]),
+            final_url=_text(data["final_url"]),
+            digest=_text(data["digest"]),
+            length=_count(data["length"]),
+            etag=_optional_text(data.get("etag")),
+            last_modified=_optional_text(data.get("last_modified")),
+            delimited=data.get("delimited") is True,
+            head=_text(data.get("head", "")),
+            stored_at=float(data.get("stored_at", 0.0)),
+        )
+        bytes.fromhex(entry.head)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if len(entry.digest) != 64 or not all(c in "0123456789abcdef" for c in entry.digest):
+        return None
+    return entry
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):
+        return True
 
 
 def _text(value: object) -> str:

@@ -61,6 +61,9 @@ class Downloaded:
     validators: Validators
     head: bytes = b""
     not_modified: bool = False
+    # The server marked where the body ends (Content-Length, Content-Range or chunked), so a
+    # cut-short transfer would have been noticed; False for a close-delimited body.
+    delimited: bool = True
 
 
 def download(
@@ -102,6 +105,7 @@ class _State:
     def __init__(self, hasher: OverlappedHasher) -> None:
         self.hasher = hasher
         self.validators = Validators()
+        self.delimited = True
 
     def attempt(
         self,
@@ -132,6 +136,7 @@ class _State:
                 return Downloaded(opened.url, None, known.length or 0, known, not_modified=True)
             check_status(opened, options, frozenset({200, 206}))
             total = self._start(opened, offset, options)
+            self.delimited = total is not None or bool(opened.response.chunked and not offset)
             self._stream(opened, options, deadline, total, progress)
         except (OSError, http.client.HTTPException) as exc:
             raise classify(opened.url, exc, options, deadline) from None
@@ -145,6 +150,7 @@ class _State:
             self.hasher.count,
             self.validators,
             head=self.hasher.head,
+            delimited=self.delimited,
         )
 
     def _start(self, opened: Opened, offset: int, options: AssetOptions) -> int | None:

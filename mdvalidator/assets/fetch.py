@@ -16,8 +16,7 @@ import socket
 import ssl
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
-from urllib.parse import quote, urljoin, urlsplit
+from functools import cache, lru_cache
 
 from mdvalidator import __version__
 from mdvalidator.assets.addresses import (
@@ -41,6 +40,7 @@ from mdvalidator.assets.options import AssetOptions
 from mdvalidator.assets.watchdog import WATCHDOG
 from mdvalidator.problem import AssetStatus
 from mdvalidator.sanitize import clean, redact_url
+from mdvalidator.urls import Link, LinkError, join_link, parse_link
 
 __all__ = [
     "Deadline",
@@ -49,6 +49,7 @@ __all__ = [
     "Retryable",
     "check_status",
     "check_url",
+    "checked_link",
     "classify",
     "content_length",
     "fetch_small",
@@ -145,27 +146,49 @@ class Opened:
 
 def check_url(url: str, options: AssetOptions) -> tuple[str, str, int, str]:
     """(scheme, IDNA host, port, request target) of an allowed URL, or :class:`FetchError`."""
+    link = checked_link(url)
+    return link.scheme, link.host, link.port, link.target
+
+
+def checked_link(url: str) -> Link:
+    """The one reading of ``url`` that the card check also uses (:mod:`mdvalidator.urls`); a
+    link it refuses (not http(s), malformed, or read differently by different readers) is
+    BLOCKED, and so is one that urllib3, what ``requests`` uses, reads another host in."""
     try:
-        parts = urlsplit(url.strip())
-        port = parts.port
-    except ValueError:
-        raise unreachable(url, "not a valid URL", "url") from None
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https"):
-        message = f"{redact_url(url)}: only http and https links are fetched"
-        raise FetchError(AssetStatus.BLOCKED, message, "scheme")
-    host = parts.hostname or ""
+        link = parse_link(url)
+    except LinkError as error:
+        if error.kind == "scheme":
+            message = f"{redact_url(url)}: only http and https links are fetched"
+            raise FetchError(AssetStatus.BLOCKED, message, "scheme") from None
+        message = f"{redact_url(url)}: link {clean(error.message, 200)}"
+        raise FetchError(AssetStatus.BLOCKED, message, "url") from None
+    other = requests_host(url)
+    if other is not None and other != link.host:
+        message = (
+            f"{redact_url(url)}: link is read as host {clean(other, 80)!r} by requests/urllib3"
+            f" but {link.host!r} here"
+        )
+        raise FetchError(AssetStatus.BLOCKED, message, "url")
+    return link
+
+
+@lru_cache(maxsize=1024)
+def requests_host(url: str) -> str | None:
+    """The host urllib3 (what ``requests`` uses) reads in ``url``, normalised like ours; None if
+    urllib3 is missing or cannot read the link (then it fetches nothing, so cannot disagree)."""
+    try:
+        from urllib3.util import parse_url
+    except ImportError:  # pragma: no cover - urllib3 comes with requests
+        return None
+    try:
+        host = parse_url(url).host
+    except Exception:
+        return None
     if not host:
-        raise unreachable(url, "no host in URL", "url")
-    if literal_address(host) is None:
-        try:
-            host = host.encode("idna").decode("ascii")
-        except UnicodeError:
-            raise unreachable(url, "host name is not valid", "url") from None
-    target = quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~")
-    if parts.query:
-        target += "?" + quote(parts.query, safe="/%:@!$&'()*+,;=-._~?")
-    return scheme, host, port or (443 if scheme == "https" else 80), target
+        return None
+    text = host.strip("[]").lower()
+    address = literal_address(text)
+    return str(address) if address is not None else text
 
 
 def resolve_checked(url: str, host: str, port: int, options: AssetOptions) -> list[str]:
@@ -204,7 +227,9 @@ def _open_once(
 ) -> Opened:
     if WATCHDOG.stopped.is_set():
         raise unreachable(url, "interrupted", "interrupted")
-    scheme, host, port, target = check_url(url, options)
+    link = checked_link(url)
+    scheme, host, port, target = link.scheme, link.host, link.port, link.target
+    url = link.url  # from here on, exactly the link that was checked
     addresses = resolve_checked(url, host, port, options)
     if deadline.expired():
         raise timed_out(url, options)
@@ -260,7 +285,10 @@ def open_url(
     method: str = "GET",
     headers: Mapping[str, str] | None = None,
 ) -> Opened:
-    """Send one request, following redirects through the address gate (at most N hops)."""
+    """Send one request, following redirects through the address gate (at most N hops).
+
+    Every hop, the first included, is read by :func:`checked_link` and fetched as normalised.
+    """
     current = url
     hops: list[str] = []
     for _ in range(options.max_redirects + 1):
@@ -270,8 +298,12 @@ def open_url(
             opened.hops = hops
             return opened
         opened.close()
-        hops.append(current)
-        current = urljoin(current, location.strip())
+        hops.append(opened.url)
+        try:
+            current = join_link(opened.url, location.strip(" \t"))  # HTTP OWS
+        except LinkError as error:
+            message = f"{redact_url(url)}: redirected to a link that {clean(error.message, 200)}"
+            raise FetchError(AssetStatus.BLOCKED, message, "url") from None
         if opened.response.status == 303 and method != "HEAD":
             method = "GET"
     raise unreachable(url, f"more than {options.max_redirects} redirects", "redirects")

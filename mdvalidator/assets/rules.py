@@ -53,14 +53,17 @@ Passing:
 BLOCKED = Rule(
     code="MDV203",
     name="asset-blocked",
-    summary="the asset link points at a non-public address or is not http(s)",
+    summary="the asset link points at a non-public address, is not http(s) or is ambiguous",
     doc="""\
 Links come from pull requests, so mdvalidator only fetches http and https URLs whose host
 resolves to public addresses only. Loopback, private (10/8, 172.16/12, 192.168/16), link-local
 (169.254.169.254, the cloud metadata service), carrier-grade NAT, multicast, reserved and
 unspecified addresses are refused, also when written as numbers (``http://2130706433/``,
 ``http://0x7f.1/``), wrapped in IPv6 (``::ffff:127.0.0.1``, 6to4, NAT64) or reached through a
-redirect. A hub with an internal mirror opts in with ``--allow-private-network`` (or
+redirect. Links that different programs read differently are refused too (a backslash,
+white space or invisible characters, user information before ``@``, a percent-encoded or
+non-canonical host name): the card check reports those as MDV123, and a redirect to one is
+refused here. A hub with an internal mirror opts in with ``--allow-private-network`` (or
 ``allow-private-network = true`` in its config).
 
 Failing:

@@ -85,6 +85,7 @@ def asset_refs(card: AssetCard, options: CardOptions) -> list[AssetRef]:
         if link is None or TYPE_CHECKS["url"](link) is not None:
             continue
         sha = _scalar(item, SHA_KEY)
+        sha_key = item.key(SHA_KEY)  # an empty "asset-sha256:" is filled there by --fix
         fmt = _scalar(item, FORMAT_KEY)
         refs.append(
             AssetRef(
@@ -92,7 +93,7 @@ def asset_refs(card: AssetCard, options: CardOptions) -> list[AssetRef]:
                 line=link.line,
                 url=unwrap_link(link.text),
                 expected=sha.text.strip().lower() if sha else "",
-                sha_line=sha.line if sha else link.line,
+                sha_line=sha.line if sha else sha_key.line if sha_key else link.line,
                 file_format=fmt.text.strip().lower() if fmt else "",
             )
         )

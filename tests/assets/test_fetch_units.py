@@ -48,17 +48,27 @@ def test_retry_after_http_date() -> None:
 @pytest.mark.parametrize(
     ("url", "host", "port", "target"),
     [
-        ("https://Example.org/a b.ckpt?x=1", "example.org", 443, "/a%20b.ckpt?x=1"),
+        ("https://Example.org/a%20b.ckpt?x=1", "example.org", 443, "/a%20b.ckpt?x=1"),
+        ("https://example.org/é.ckpt", "example.org", 443, "/%C3%A9.ckpt"),
         ("http://example.org:8080", "example.org", 8080, "/"),
         ("https://bücher.example/m.onnx", "xn--bcher-kva.example", 443, "/m.onnx"),
-        ("http://user:pw@example.org/x#frag", "example.org", 80, "/x"),
+        ("http://example.org/a/../x#frag", "example.org", 80, "/x"),
     ],
 )
 def test_check_url(url: str, host: str, port: int, target: str) -> None:
     assert check_url(url, AssetOptions())[1:] == (host, port, target)
 
 
-@pytest.mark.parametrize("url", ["http://example.org:99999/", "http:///nohost", "not a url"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.org:99999/",
+        "http:///nohost",
+        "not a url",
+        "https://Example.org/a b.ckpt",
+        "http://user:pw@example.org/x",
+    ],
+)
 def test_bad_urls_are_unreachable_not_crashes(url: str) -> None:
     with pytest.raises(FetchError) as caught:
         check_url(url, AssetOptions())

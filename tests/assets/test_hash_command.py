@@ -93,10 +93,16 @@ def test_each_failure_is_reported_and_the_rest_still_hashed(tmp_path: Path) -> N
 
 def test_secrets_in_urls_are_not_printed(server: AssetServer) -> None:
     server.route("/a.bin", body=b"payload")
-    url = server.url("/a.bin").replace("http://", "http://user:hunter2@") + "?token=s3cret"
+    url = server.url("/a.bin") + "?token=s3cret"
     result = run("--allow-private-network", url)
     assert result.returncode == 0, result.stderr
-    assert "hunter2" not in result.stdout and "s3cret" not in result.stdout
+    assert "s3cret" not in result.stdout
+    # User information is refused (the host is what follows the last '@'), and not echoed.
+    with_user = server.url("/a.bin").replace("http://", "http://user:hunter2@")
+    refused = run("--allow-private-network", with_user)
+    assert refused.returncode == 1 and "user information" in refused.stderr
+    assert "hunter2" not in refused.stdout + refused.stderr
+    assert len(server.seen) == 1
 
 
 def test_control_characters_in_names_are_neutralised(tmp_path: Path) -> None:
@@ -111,3 +117,19 @@ def test_usage_error_without_inputs() -> None:
     result = run()
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
+
+
+def test_urls_reuse_the_cache_and_say_when_a_length_is_missing(server: AssetServer) -> None:
+    route = server.route("/a.bin", body=b"payload" * 1000)
+    url = server.url("/a.bin")
+    first = run("--allow-private-network", url)
+    second = run("--allow-private-network", url)
+    assert first.returncode == second.returncode == 0
+    assert (
+        first.stdout == second.stdout == f"{hashlib.sha256(b'payload' * 1000).hexdigest()}  {url}\n"
+    )
+    assert route.sent == 7000  # the second run asked "changed since?" and got 304
+    assert server.seen[1].headers.get("If-None-Match")
+    server.route("/open.bin", body=b"payload", close_delimited=True)
+    unframed = run("--allow-private-network", server.url("/open.bin"))
+    assert unframed.returncode == 0 and "marked no end of the body" in unframed.stderr

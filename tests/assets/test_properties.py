@@ -56,12 +56,12 @@ def test_fix_changes_only_the_digest(
     before: list[str], after: list[str], eol: str, indent: str, tail: str
 ) -> None:
     sha_line = f"{indent}asset-sha256: {OLD}{tail}"
-    lines = [*before, sha_line, *after]
+    lines = [*before, f"{indent}asset-link: https://x/y", sha_line, *after]
     original = (eol.join(lines) + eol).encode()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "card.md"
         path.write_bytes(original)
-        ref = AssetRef(str(path), 1, "https://x/y", OLD, len(before) + 1)
+        ref = AssetRef(str(path), len(before) + 1, "https://x/y", OLD, len(before) + 2)
         apply_fixes([AssetResult(ref, AssetStatus.MISMATCH, actual=NEW)])
         assert path.read_bytes() == original.replace(
             sha_line.encode(), sha_line.replace(OLD, NEW).encode(), 1

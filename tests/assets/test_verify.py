@@ -162,8 +162,9 @@ def test_results_keep_order_and_identical_downloads_happen_once(
         AssetStatus.MISMATCH,
     ]
     gets = [s.path for s in server.seen]
-    assert gets.count("/a.bin") == 2  # once per distinct (url, expected)
+    assert gets.count("/a.bin") == 1  # once per distinct link, whatever digests the cards expect
     assert gets.count("/b.bin") == 1
+    assert results[3].actual == DIGEST
 
 
 def test_offline_skips_everything(server: AssetServer, options: AssetOptions) -> None:
@@ -247,13 +248,16 @@ def test_folder_mirror_and_symlink_escape(tmp_path: Path, options: AssetOptions)
         ],
         mirrored,
     )
+    # ".." segments are removed before the mirror is consulted: hub.example/secret.bin is not in
+    # the mirror folder (and the file beside it is never read).
     assert [r.status for r in results] == [
         AssetStatus.VERIFIED,
         AssetStatus.VERIFIED,
         AssetStatus.BLOCKED,
-        AssetStatus.BLOCKED,
+        AssetStatus.UNREACHABLE,
         AssetStatus.UNREACHABLE,
     ]
+    assert results[3].actual is None and "not in the mirror folder" in results[3].detail
 
 
 def test_rules_are_registered_with_docs() -> None:
