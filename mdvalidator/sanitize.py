@@ -2,8 +2,9 @@
 
 Card values, file names and URLs are written by strangers. Everything we echo goes through
 :func:`clean` first (control, bidi and format characters, the Actions runner's older ``##[``
-command syntax, length), then through the escaping its destination needs: :func:`code_span` / :func:`fenced` for Markdown, :func:`workflow_data` /
-:func:`workflow_property` for GitHub workflow commands, :func:`redact_url` for links.
+command syntax, length), then through the escaping its destination needs: :func:`code_span` /
+:func:`fenced` for Markdown, :func:`workflow_data` / :func:`workflow_property` for GitHub
+workflow commands, :func:`redact_url` for links.
 """
 
 from __future__ import annotations
