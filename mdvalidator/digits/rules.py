@@ -41,7 +41,10 @@ JSON_DUPLICATE_KEY = _rule(
     "A JSON object repeats a key",
     """
 JSON parsers disagree on repeated keys; Python keeps the last, so the first value is silently
-ignored. Reported at the repeated key.
+ignored. Reported at the repeated key, as an error that nothing in the file can turn off.
+Everything else is checked on the value DIGITS uses, the last: with `"snapshot file"` given
+twice, the file that must exist (and be listed in SHA256SUMS) is the second one, never the
+first, so a store cannot show a checked file while DIGITS imports another.
 
 Failing:  {"framework": "caffe", "name": "LeNet", "framework": "torch"}
 Passing:  {"framework": "caffe", "name": "LeNet"}
