@@ -51,11 +51,13 @@ _HINTS = {
 }
 
 
-def _hint(platform: str, status: int, api_message: object, token_variable: str) -> str:
+def _hint(
+    platform: str, status: int, api_message: object, token_variable: str, rate_limited: bool
+) -> str:
     if status >= 500:
         return "the server had an internal error; try again later"
     said = api_message.lower() if isinstance(api_message, str) else ""
-    if status == 429 or (status == 403 and "rate limit" in said):
+    if status == 429 or (status == 403 and (rate_limited or "rate limit" in said)):
         return "rate limited; try again later"
     hints = {**_COMMON_HINTS, **_HINTS.get(platform, {})}
     return hints.get(status, "the request failed").format(token=token_variable)
@@ -69,9 +71,13 @@ def api_error(
     token_variable: str,
     secrets: Sequence[str],
     doing: str,
+    rate_limited: bool = False,
 ) -> PublishError:
-    """A :class:`PublishError` for an HTTP error ``status`` answered while ``doing`` something."""
-    hint = _hint(platform, status, api_message, token_variable)
+    """A :class:`PublishError` for an HTTP error ``status`` answered while ``doing`` something.
+
+    ``rate_limited``: the answer's headers said so (GitHub answers a rate limit with 403 and
+    ``x-ratelimit-remaining: 0``; after retries its body may be gone)."""
+    hint = _hint(platform, status, api_message, token_variable, rate_limited)
     text = f"{platform} API error {status} while {doing}: {hint}"
     if isinstance(api_message, str) and api_message.strip():
         text += f' (the server said: "{clean(api_message, 200)}")'

@@ -200,6 +200,7 @@ def publish_github(
     except GithubException as exc:
         step = outcome.steps[-1] if outcome.steps else "talking to GitHub"
         message = exc.data.get("message") if isinstance(exc.data, dict) else None
+        headers = {str(k).lower(): str(v) for k, v in (exc.headers or {}).items()}
         raise api_error(
             "GitHub",
             exc.status,
@@ -207,6 +208,7 @@ def publish_github(
             token_variable=TOKEN_VARIABLE,
             secrets=[token],
             doing=step,
+            rate_limited=headers.get("x-ratelimit-remaining") == "0" or "retry-after" in headers,
         ) from None
     except requests.RequestException as exc:
         raise connection_error("GitHub", target.api_url, exc, [token]) from None

@@ -147,6 +147,7 @@ class Fault:
     status: int
     message: str
     times: int
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -162,8 +163,16 @@ class StandIn:
     faults: list[Fault] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def fail(self, method: str, template: str, status: int, message: str, times: int = 1) -> None:
-        self.faults.append(Fault(method, template, status, message, times))
+    def fail(
+        self,
+        method: str,
+        template: str,
+        status: int,
+        message: str,
+        times: int = 1,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.faults.append(Fault(method, template, status, message, times, headers or {}))
 
     def called(self, method: str, template: str) -> list[Recorded]:
         return [r for r in self.requests if r.method == method and r.template == template]
@@ -191,7 +200,7 @@ class StandIn:
             for fault in self.faults:
                 if fault.times > 0 and fault.method == method and fault.template == template:
                     fault.times -= 1
-                    return fault.status, {"message": fault.message}, {}
+                    return fault.status, {"message": fault.message}, dict(fault.headers)
             if not self.authorised(headers, flat, body):
                 return 401, {"message": "Bad credentials"}, {}
             return self.route(method, template, path_args, flat, body)
