@@ -276,14 +276,14 @@ def test_a_zip_is_held_to_the_ratio_too(tmp_path: Path, options: DigitsOptions) 
 
 
 def _chained_pax(count: int) -> bytes:
-    out = b""
+    blocks = []
     for index in range(count):
         record = f"comment={index}\n"
         record = f"{len(record) + len(str(len(record) + 3)) + 1} {record}"
         header = tarfile.TarInfo("././@PaxHeader")
         header.type, header.size = tarfile.XHDTYPE, len(record)
-        out += header.tobuf(tarfile.USTAR_FORMAT) + record.encode().ljust(512, b"\0")
-    return out
+        blocks.append(header.tobuf(tarfile.USTAR_FORMAT) + record.encode().ljust(512, b"\0"))
+    return b"".join(blocks)
 
 
 def test_a_chain_of_extended_headers_is_cut(tmp_path: Path, ruleset: RuleSet) -> None:
