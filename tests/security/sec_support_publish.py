@@ -33,9 +33,25 @@ CHECK_RUNS = "/repos/{owner}/{repo}/check-runs"
 CHECK_RUN = "/repos/{owner}/{repo}/check-runs/{check_run_id}"
 
 __all__ = [
-    "BOMBS", "CHECK_RUN", "CHECK_RUNS", "SHA", "STORE", "TOKEN", "GiteeStandIn", "GithubStandIn",
-    "Run", "check_run_writes", "gitee_server", "github_server", "make_report", "publish_args",
-    "run_cli", "store_bytes", "write_json",
+    "BOMBS",
+    "CHECK_RUN",
+    "CHECK_RUNS",
+    "SHA",
+    "STORE",
+    "TOKEN",
+    "GiteeStandIn",
+    "GithubStandIn",
+    "Run",
+    "check_run_writes",
+    "finish",
+    "gitee_server",
+    "github_server",
+    "make_report",
+    "publish_args",
+    "run_cli",
+    "start_cli",
+    "store_bytes",
+    "write_json",
 ]  # fmt: skip
 
 
@@ -91,6 +107,42 @@ sys.exit(status)
 """
 
 
+def _env(env: dict[str, str] | None) -> dict[str, str]:
+    full_env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("GITHUB_STEP_SUMMARY", "GITHUB_TOKEN", "GITEE_TOKEN", "NO_COLOR")
+    }
+    full_env.update(env or {})
+    return full_env
+
+
+def start_cli(
+    args: Sequence[str], *, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
+    """The real CLI started in a child process, not waited for (see :func:`finish`)."""
+    return subprocess.Popen(
+        [sys.executable, "-c", _RUNNER, *args],
+        cwd=cwd,
+        env=_env(env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def finish(child: subprocess.Popen[str], timeout: float = 120) -> Run:
+    """Wait for a :func:`start_cli` child; its exit status, output and peak RSS."""
+    try:
+        out, err = child.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.communicate()
+        raise
+    err, _, peak = err.rpartition("\n@peak-rss-kb ")
+    return Run(child.returncode, out, err, int(peak.strip() or 0) / 1024)
+
+
 def run_cli(
     args: Sequence[str],
     *,
@@ -99,23 +151,7 @@ def run_cli(
     timeout: float = 120,
 ) -> Run:
     """The real CLI in a child process, as a CI job runs it (no terminal, our environment)."""
-    full_env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("GITHUB_STEP_SUMMARY", "GITHUB_TOKEN", "GITEE_TOKEN", "NO_COLOR")
-    }
-    full_env.update(env or {})
-    done = subprocess.run(
-        [sys.executable, "-c", _RUNNER, *args],
-        cwd=cwd,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    err, _, peak = done.stderr.rpartition("\n@peak-rss-kb ")
-    return Run(done.returncode, done.stdout, err, int(peak.strip() or 0) / 1024)
+    return finish(start_cli(args, cwd=cwd, env=env), timeout)
 
 
 def store_bytes(folder: Path) -> dict[str, bytes]:
