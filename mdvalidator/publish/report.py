@@ -19,6 +19,7 @@ from typing import Any
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
 
 from mdvalidator.problem import AssetRef, AssetResult, AssetStatus, Problem, Severity
+from mdvalidator.reporters.tally import FAILING_ASSETS
 
 REPORT_VERSION = 1
 # A report is a list of problems, not a data set: 20,000 problems take about 5 MB, a whole-hub
@@ -27,10 +28,6 @@ MAX_REPORT_BYTES = 16 * 1024 * 1024
 # Lines and columns past this are not positions in any file a hub holds (and GitHub keeps
 # annotation positions as 32-bit integers).
 MAX_POSITION = 2**31 - 1
-# An asset in one of these states was not shown to be the file the card promises.
-FAILING_ASSETS = frozenset(
-    {AssetStatus.MISMATCH, AssetStatus.BLOCKED, AssetStatus.UNREACHABLE, AssetStatus.TOO_LARGE}
-)
 
 
 class ReportError(Exception):

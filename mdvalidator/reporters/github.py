@@ -11,7 +11,7 @@ import os
 
 from mdvalidator.problem import Problem, Report, Severity
 from mdvalidator.reporters import ReportOptions
-from mdvalidator.reporters.tally import PASSED, asset_line, count_files, verdict_lines
+from mdvalidator.reporters.tally import PASSED, asset_line, count_files, failed, verdict_lines
 from mdvalidator.sanitize import code_span, workflow_data, workflow_property
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -61,7 +61,7 @@ def _row(problem: Problem) -> str:
 def step_summary(report: Report, options: ReportOptions, budget: int = SUMMARY_LIMIT) -> str:
     """The Markdown summary, at most ``budget`` UTF-8 bytes ("" if not even the head fits)."""
     verdict = verdict_lines(report, options.strict)
-    mark = "❌" if report.failed(options.strict) else "✅"
+    mark = "❌" if failed(report, options.strict) else "✅"
     checked = count_files(report.checked)
     head = f"## mdvalidator\n\n{mark} **{' · '.join(verdict)}** ({checked} checked)\n\n"
     assets = asset_line(report)
