@@ -2,7 +2,9 @@
 
 ``::error file=PATH,line=L,col=C,title=CODE name::message`` becomes an annotation on the pull
 request. Every property and the message are escaped (``sanitize.workflow_property`` /
-``workflow_data``), so no card text can end the command early or start a new one.
+``workflow_data``), so no card text can end the command early or start a new one; and, as in
+every format, the runner's older ``##[command]`` syntax, which it finds anywhere in a line, is
+broken (``sanitize.clean``), in file names too.
 """
 
 from __future__ import annotations
