@@ -119,7 +119,11 @@ def add_archive(
             added = _add_locked(archive_path, store, child, inspection, options, max_file_size,
                                 decide)  # fmt: skip
             if added.child is not None:
-                _write_master(store, master, child, msg)
+                try:
+                    _write_master(store, master, child, msg)
+                except BaseException:  # a child master.json does not list is not left behind
+                    shutil.rmtree(added.child, ignore_errors=True)
+                    raise
     except StoreLockError as exc:
         raise AddError(str(exc)) from None
     return Added((*problems, *added.problems), added.child, added.files)

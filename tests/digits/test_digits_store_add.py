@@ -261,3 +261,20 @@ def test_a_file_and_folder_clash_is_never_extracted_even_when_allowed(
     added = add_archive(archive, store, options, 1 << 20, allow_clash)
     assert added.child is not None
     assert not (added.child / "labels.txt").exists() and not (added.child / "x").exists()
+
+
+def test_a_failed_master_write_leaves_no_unlisted_child(
+    store: Path, tmp_path: Path, options: DigitsOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mdvalidator.digits import install
+
+    def full_disk(*_: object, **__: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(install, "write_atomic", full_disk)
+    archive = build_tar(tmp_path / "late.tar.gz", model_members(STORE / "lenet-torch"))
+    before = snapshot(store)
+    with pytest.raises(OSError, match="No space left"):
+        add_archive(archive, store, options, 1 << 20, keep)
+    after = snapshot(store)
+    assert after.pop(LOCK_NAME) == b"" and after == before  # only the (empty) lock file stays
