@@ -1,9 +1,10 @@
 """Neutralising text that came from a pull request before it reaches a terminal, log or comment.
 
 Card values, file names and URLs are written by strangers. Everything we echo goes through
-:func:`clean` first (control and bidi characters, length), then through the escaping its
-destination needs: :func:`code_span` / :func:`fenced` for Markdown, :func:`workflow_data` /
-:func:`workflow_property` for GitHub workflow commands, :func:`redact_url` for links.
+:func:`clean` first (control, bidi and format characters, the Actions runner's older ``##[``
+command syntax, length), then through the escaping its destination needs: :func:`code_span` /
+:func:`fenced` for Markdown, :func:`workflow_data` / :func:`workflow_property` for GitHub
+workflow commands, :func:`redact_url` for links.
 """
 
 from __future__ import annotations
@@ -17,10 +18,26 @@ ELLIPSIS = "…"
 
 # Bidi embedding/override/isolate controls and marks ("Trojan Source"), plus zero-width joiners
 # and the BOM: invisible characters that change how text reads without changing what it says.
+# Every other format character (Unicode category Cf: soft hyphen, invisible operators, tags) goes
+# too; a log viewer that compares text culture-aware skips them, so they could hide a command.
 _INVISIBLE = frozenset(
     "\u061c\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
     "\u2060\u2066\u2067\u2068\u2069\ufeff"
 )
+_REMOVED = frozenset({"Cf"})
+_REPLACED = frozenset({"Cc", "Cs", "Co", "Zl", "Zp"})
+
+# The Actions runner's older command syntax (``##[add-mask]x``, ``##[set-output name=x;]y``,
+# ``##[error]z``) is recognised ANYWHERE in a log line, not only at its start. Combining marks
+# and variation selectors, which a culture-aware comparison may skip, count as nothing between
+# the three characters. A space after ``##`` breaks the command and still reads the same.
+_SKIPPABLE = (
+    "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe00-\ufe0f\ufe20-\ufe2f"
+    "\U000e0100-\U000e01ef"
+)
+_OLD_COMMAND = re.compile(f"#[{_SKIPPABLE}]*#[{_SKIPPABLE}]*\\[")
+OLD_COMMAND_BREAK = "## ["
+_ASCII_CONTROL = re.compile("[\x00-\x1f\x7f]")
 
 
 def _replacement(char: str) -> str:
@@ -29,20 +46,25 @@ def _replacement(char: str) -> str:
     if char in _INVISIBLE:
         return ""
     category = unicodedata.category(char)
-    if category in {"Cc", "Cs", "Co", "Cn", "Zl", "Zp"}:
-        return "\ufffd" if category != "Cn" else ""
+    if category in _REMOVED:
+        return ""
+    if category in _REPLACED:
+        return "\ufffd"
     return char
 
 
-_NEEDS_WORK = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060\u2066-\u2069\ufeff\ud800-\udfff]"
-)
+def neutralise_commands(text: str) -> str:
+    """``text`` with every ``##[`` (the runner's older command syntax) broken by a space."""
+    return _OLD_COMMAND.sub(OLD_COMMAND_BREAK, text) if "#" in text else text
 
 
 def clean(text: str, limit: int = DEFAULT_LIMIT) -> str:
-    """One printable line: controls and bidi characters removed, capped at ``limit`` chars."""
-    if _NEEDS_WORK.search(text):
-        text = "".join(_replacement(c) for c in text)
+    """One printable line: controls, bidi and format characters removed, ``##[`` broken,
+    capped at ``limit`` characters."""
+    if not text.isascii() or _ASCII_CONTROL.search(text):
+        # nothing but invisible characters still shows that something was there
+        text = "".join(_replacement(c) for c in text) or ("\ufffd" if text else "")
+    text = neutralise_commands(text)
     if len(text) > limit:
         text = text[: max(limit - 1, 0)] + ELLIPSIS
     return text

@@ -16,7 +16,7 @@ import os
 import re
 import sys
 
-from mdvalidator.argtypes import argtype, at_least
+from mdvalidator.argtypes import argtype, at_least, parse_size
 from mdvalidator.sanitize import clean, redact
 
 HELP = "publish a JSON report to a pull request (GitHub check run / Gitee comment)"
@@ -45,6 +45,9 @@ def _sha(text: str) -> str:
 
 
 _positive = argtype(at_least(1, int, "a number"))
+_size = argtype(parse_size)
+# mdvalidator.publish.report.MAX_REPORT_BYTES, without importing marshmallow to build a parser
+_MAX_REPORT_BYTES = 16 * 1024 * 1024
 _non_negative = argtype(at_least(0, float, "a number"))
 
 
@@ -60,6 +63,13 @@ def _common(parser: argparse.ArgumentParser) -> None:
         required=True,
         metavar="FILE",
         help="the report written by `mdvalidator --format json`",
+    )
+    parser.add_argument(
+        "--max-report-size",
+        type=_size,
+        default=_MAX_REPORT_BYTES,
+        metavar="SIZE",
+        help="refuse a report file larger than this (default 16M)",
     )
 
 
@@ -148,7 +158,7 @@ def run(args: argparse.Namespace) -> int:
     from mdvalidator.publish.report import ReportError, load_report
 
     try:
-        report = load_report(args.report)
+        report = load_report(args.report, args.max_report_size)
     except ReportError as exc:
         return _fail(str(exc))
     if args.platform == "render":
@@ -218,7 +228,10 @@ def _github(args: argparse.Namespace, report: object, token: str) -> str:
         f"{done.annotations} annotation(s) in {done.check_requests} request(s)"
     )
     if done.not_annotated:
-        text += f", {done.not_annotated} problem(s) outside the PR's files listed in the summary"
+        where = "outside the PR's files" if args.pr else "without a plain repository path"
+        text += f", {done.not_annotated} problem(s) {where} listed in the summary"
+    if done.over_cap:
+        text += f", {done.over_cap} more past the annotation cap counted in the summary"
     if done.comment:
         text += f"; {done.comment} the comment on pull request #{args.pr}"
     if done.pr_moved:

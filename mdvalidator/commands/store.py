@@ -243,11 +243,12 @@ def _progress(store: str, child: str) -> None:
 
 def _emit(report: Report, args: argparse.Namespace) -> int:
     from mdvalidator.reporters import ReportOptions, render, want_color
+    from mdvalidator.reporters.tally import failed
 
     color = args.format == "text" and want_color(sys.stdout, os.environ)
     sys.stdout.write(render(args.format, report, ReportOptions(color=color, strict=args.strict)))
     sys.stdout.flush()
-    return 1 if report.failed(args.strict) else 0
+    return 1 if failed(report, args.strict) else 0
 
 
 def _run_add(args: argparse.Namespace, ruleset: RuleSet) -> int:

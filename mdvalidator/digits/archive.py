@@ -1,14 +1,18 @@
 """Snapshot archives (the tarballs DIGITS' "Download" button writes), read without extracting.
 
-Members are listed one by one with caps on their number and declared sizes, so an archive bomb
-stops early. Only regular files and folders with plain relative names pass; links, devices,
-FIFOs, absolute and ``..`` names, repeated names and encrypted zip members are reported. The
-info.json at the archive root is read (size-capped) and checked against the member list the way
-a store folder's is checked against its files.
+Members are listed one by one with caps on their number, their declared sizes and the ratio
+of declared to stored bytes, so an archive bomb stops early; tar headers that would make
+``tarfile`` allocate without bound, and sparse members, are refused before they are read
+(:mod:`~mdvalidator.digits.targuard`). Only regular files and folders with plain relative names
+pass; links, devices, FIFOs, sparse files, absolute and ``..`` names, repeated names, a file and
+a folder of one name, and encrypted zip members are reported. The info.json at the archive root
+is read (size-capped) and checked against the member list the way a store folder's is checked
+against its files.
 """
 
 from __future__ import annotations
 
+import os
 import stat
 import tarfile
 import zipfile
@@ -26,6 +30,7 @@ from mdvalidator.digits.checksums import unsafe_path_reason
 from mdvalidator.digits.jsonpos import parse_bytes
 from mdvalidator.digits.model import FolderView
 from mdvalidator.digits.options import DigitsOptions
+from mdvalidator.digits.targuard import GuardedTarInfo, HeaderRefused
 from mdvalidator.problem import Problem
 
 TAR_SUFFIXES = (".tar.gz", ".tgz", ".tar", ".tar.bz2", ".tbz2", ".tar.xz")
@@ -43,8 +48,11 @@ class Entry:
     """One archive member: its name as stored, its kind and declared size."""
 
     name: str
-    kind: str  # file | folder | symlink | hardlink | device | fifo | other
+    # file | folder | symlink | hardlink | device | fifo | sparse | other | encrypted (zip);
+    # ``header``: a header refused unread (listing stops there, as after ``sparse``)
+    kind: str
     size: int
+    detail: str = ""
 
     @property
     def path(self) -> str:
@@ -56,7 +64,12 @@ class ArchiveError(Exception):
     pass
 
 
+STOPPING_KINDS = frozenset({"sparse", "header"})
+
+
 def _tar_kind(member: tarfile.TarInfo) -> str:
+    if member.issparse():
+        return "sparse"
     if member.issym():
         return "symlink"
     if member.islnk():
@@ -96,13 +109,20 @@ class Archive:
         self._tar: tarfile.TarFile | None = None
         self._zip: zipfile.ZipFile | None = None
         self._tar_members: dict[str, tarfile.TarInfo] = {}
+        self.stored_bytes = 0  # the archive's own size, for the expansion ratio
+        self._refused_first: HeaderRefused | None = None
 
     def __enter__(self) -> Archive:
         try:
             if self.path.name.lower().endswith(ZIP_SUFFIXES):
                 self._zip = zipfile.ZipFile(self.path)
+                self.stored_bytes = os.stat(self.path).st_size
             else:
-                self._tar = tarfile.open(self.path, "r:*")
+                self._tar = tarfile.open(self.path, "r:*", tarinfo=GuardedTarInfo)
+                self.stored_bytes = os.stat(self.path).st_size
+        except HeaderRefused as refused:  # the first header, which tarfile.open reads itself
+            self._refused_first = refused
+            self.stored_bytes = os.stat(self.path).st_size
         except _READ_ERRORS as exc:
             raise ArchiveError(f"cannot open the archive: {exc}") from None
         return self
@@ -115,6 +135,10 @@ class Archive:
 
     def entries(self) -> Iterator[Entry]:
         """Members in archive order; stops when the caller stops (the caps live there)."""
+        if self._refused_first is not None:
+            refused = self._refused_first
+            yield Entry(refused.name, refused.kind, 0, refused.detail)
+            return
         try:
             if self._zip is not None:
                 for info in self._zip.infolist():
@@ -124,6 +148,8 @@ class Archive:
             while (member := self._tar.next()) is not None:
                 self._tar_members.setdefault(member.name, member)
                 yield Entry(member.name, _tar_kind(member), member.size)
+        except HeaderRefused as refused:
+            yield Entry(refused.name, refused.kind, 0, refused.detail)
         except _READ_ERRORS as exc:
             raise ArchiveError(f"the archive is damaged: {exc}") from None
 
@@ -153,8 +179,17 @@ class Inspection:
     members: tuple[Entry, ...]
 
 
-def _member_problem(display: str, entry: Entry, seen: set[str]) -> Problem | None:
+def _member_problem(display: str, entry: Entry, seen: dict[str, str]) -> Problem | None:
     shown = checks.show(entry.name)
+    if entry.kind == "header":
+        message = f"{shown}: {entry.detail}, refused before it was read"
+        return R.ARCHIVE_OVER_LIMIT.problem(display, 0, 0, message)
+    if entry.kind == "sparse":
+        message = (
+            f"{shown} is {entry.detail or 'a sparse file'}: its holes would be written out "
+            "in full; store it as a regular file"
+        )
+        return R.ARCHIVE_UNSAFE_MEMBER.problem(display, 0, 0, message)
     if entry.kind not in ("file", "folder"):
         what = {"encrypted": "an encrypted member"}.get(entry.kind, f"a {entry.kind}")
         return R.ARCHIVE_UNSAFE_MEMBER.problem(display, 0, 0, f"{shown} is {what}")
@@ -164,9 +199,25 @@ def _member_problem(display: str, entry: Entry, seen: set[str]) -> Problem | Non
     if reason:
         return R.ARCHIVE_UNSAFE_MEMBER.problem(display, 0, 0, f"{shown} is refused: {reason}")
     if entry.path in seen:
+        if seen[entry.path] != entry.kind:
+            message = f"{checks.show(entry.path)} is both a file and a folder"
+            return R.ARCHIVE_NAME_CLASH.problem(display, 0, 0, message)
         return R.ARCHIVE_UNSAFE_MEMBER.problem(display, 0, 0, f"{shown} appears twice")
-    seen.add(entry.path)
+    seen[entry.path] = entry.kind
     return None
+
+
+def name_clashes(members: list[Entry]) -> dict[str, str]:
+    """Files that are also folders of other members: file path -> a member inside it."""
+    files = {e.path for e in members if e.kind == "file"}
+    clashes: dict[str, str] = {}
+    for entry in members:
+        parent = PurePosixPath(entry.path).parent
+        while parent.as_posix() != ".":
+            if parent.as_posix() in files:
+                clashes.setdefault(parent.as_posix(), entry.path)
+            parent = parent.parent
+    return clashes
 
 
 def inspect(path: Path, display: str, options: DigitsOptions, max_file_size: int) -> Inspection:
@@ -178,12 +229,28 @@ def inspect(path: Path, display: str, options: DigitsOptions, max_file_size: int
         return Inspection((R.ARCHIVE_INVALID.problem(display, 0, 0, str(exc)),), ())
 
 
+def _over_limit(display: str, total: int, stored: int, options: DigitsOptions) -> Problem | None:
+    """A problem once the sizes declared so far pass a cap (checked before reading on)."""
+    limits = options.archive
+    if total > limits.max_bytes:
+        message = f"members declare more than {limits.max_bytes} bytes"
+        return R.ARCHIVE_OVER_LIMIT.problem(display, 0, 0, message)
+    cap = limits.expansion_cap(stored)
+    if total > cap:
+        message = (
+            f"members declare more than {cap} bytes from an archive of {stored} bytes "
+            f"(over {limits.max_ratio} : 1, archive.max-ratio): a decompression bomb"
+        )
+        return R.ARCHIVE_EXPANSION.problem(display, 0, 0, message)
+    return None
+
+
 def _inspect(
     archive: Archive, display: str, options: DigitsOptions, max_file_size: int
 ) -> Inspection:
     problems: list[Problem] = []
     members: list[Entry] = []
-    seen: set[str] = set()
+    seen: dict[str, str] = {}
     total = 0
     limits = options.archive
     jsons: dict[str, bytes | Problem] = {}
@@ -195,14 +262,13 @@ def _inspect(
                 )
             )
             return Inspection(tuple(problems), ())
+        if entry.kind in STOPPING_KINDS:  # nothing after it is read, nothing is extracted
+            problem = _member_problem(display, entry, seen)
+            return Inspection((*problems, *([problem] if problem else [])), ())
         total += max(entry.size, 0)
-        if total > limits.max_bytes:
-            problems.append(
-                R.ARCHIVE_OVER_LIMIT.problem(
-                    display, 0, 0, f"members declare more than {limits.max_bytes} bytes"
-                )
-            )
-            return Inspection(tuple(problems), ())
+        over = _over_limit(display, total, archive.stored_bytes, options)
+        if over is not None:
+            return Inspection((*problems, over), ())
         if entry.kind == "folder" and entry.path in ("", "."):
             continue  # the archive root itself (`tar -C job -czf x.tgz .`)
         problem = _member_problem(display, entry, seen)
@@ -213,6 +279,15 @@ def _inspect(
         if entry.kind == "file" and entry.name in (limits.info_name, AUX_NAME):
             # read now, while the stream is at this member (DIGITS writes info.json last)
             jsons[entry.name] = _read_member(archive, entry, display, max_file_size)
+    clashes = name_clashes(members)
+    for name, inside in clashes.items():
+        message = f"{checks.show(name)} is a file, and {checks.show(inside)} puts a folder there"
+        problems.append(R.ARCHIVE_NAME_CLASH.problem(display, 0, 0, message))
+    if clashes:  # neither side can be extracted as checked
+        members = [
+            m for m in members
+            if m.path not in clashes and not any(m.path.startswith(c + "/") for c in clashes)
+        ]  # fmt: skip
     problems.extend(_check_contents(display, members, jsons, options))
     return Inspection(tuple(problems), tuple(members))
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from mdvalidator.assets.hashing import sha256_file
+from mdvalidator.assets.hashing import CHUNK_SIZE, sha256_stream, sha256_stream_overlapped
 from mdvalidator.digits import rules as R
 from mdvalidator.digits.checks import show
-from mdvalidator.digits.folder import is_regular_file
+from mdvalidator.digits.folder import is_regular_file, open_inside
 from mdvalidator.problem import Problem
 
 # "<digest>  <name>" (text mode) or "<digest> *<name>" (binary mode)
@@ -80,13 +81,26 @@ def sums_problems(path: str, sums: SumsFile) -> list[Problem]:
     ]
 
 
+def sha256_inside(folder: Path, name: str) -> tuple[str, int]:
+    """(hex digest, size) of the regular file ``name`` of ``folder``, opened the way every
+    store file is (:func:`~mdvalidator.digits.folder.open_inside`: no link at any level, no
+    FIFO or device)."""
+    with os.fdopen(open_inside(folder, name), "rb", buffering=0) as stream:
+        if os.fstat(stream.fileno()).st_size >= 8 * CHUNK_SIZE:  # weights: hash while reading
+            digest, size, _ = sha256_stream_overlapped(stream)
+            return digest, size
+        return sha256_stream(stream)
+
+
+Hasher = Callable[[Path, str], tuple[str, int]]
+
+
 def verify_folder(
-    path: str, folder: Path, sums: SumsFile, hasher: Callable[[Path], tuple[str, int]] = sha256_file
+    path: str, folder: Path, sums: SumsFile, hasher: Hasher = sha256_inside
 ) -> list[Problem]:
     """Hash every listed file of a local folder (streaming) and compare."""
     problems: list[Problem] = []
     for entry in sums.entries:
-        target = folder / entry.name
         if not _regular_inside(folder, entry.name):
             problems.append(
                 R.CHECKSUM_FILE_INVALID.problem(
@@ -95,7 +109,7 @@ def verify_folder(
             )
             continue
         try:
-            actual, _ = hasher(target)
+            actual, _ = hasher(folder, entry.name)
         except OSError as exc:
             problems.append(
                 R.CHECKSUM_FILE_INVALID.problem(

@@ -14,6 +14,7 @@ from pathlib import Path
 # Flags for opening files of a store: never through a final link, bytes as they are.
 NO_LINK_FLAGS = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 
 
 class ReadError(Exception):
@@ -49,6 +50,40 @@ def read_capped(path: Path, max_size: int) -> bytes:
     if len(data) > max_size:  # grew since fstat
         raise ReadError(f"over the {max_size}-byte cap", too_large=True)
     return data
+
+
+def open_inside(folder: Path, name: str) -> int:
+    """A read-only descriptor of the regular file ``name`` (a relative ``/`` path) of ``folder``.
+
+    Each folder on the way is opened relative to the one before with ``O_NOFOLLOW``, and the
+    file with the same flags as :func:`read_capped` (no final link, non-blocking), so a link
+    swapped in at any level, a FIFO or a device is refused (``OSError``) instead of read.
+    Where ``open`` takes no ``dir_fd``, every level is checked with ``lstat`` first.
+    """
+    *parents, last = name.split("/")
+    if os.open not in os.supports_dir_fd or not _DIRECTORY:
+        current = folder
+        for part in parents:
+            current = current / part
+            if not stat.S_ISDIR(current.lstat().st_mode):
+                raise NotADirectoryError(f"{part!r} is not a plain folder")
+        return _regular(os.open(current / last, os.O_RDONLY | NO_LINK_FLAGS | _NONBLOCK))
+    fd = os.open(folder, os.O_RDONLY | _DIRECTORY)
+    try:
+        for part in parents:
+            inner = os.open(part, os.O_RDONLY | _DIRECTORY | NO_LINK_FLAGS, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+        return _regular(os.open(last, os.O_RDONLY | NO_LINK_FLAGS | _NONBLOCK, dir_fd=fd))
+    finally:
+        os.close(fd)
+
+
+def _regular(fd: int) -> int:
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise IsADirectoryError("not a regular file")
+    return fd
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,14 @@
 """``mdvalidator store add``: the safe version of "unzip each tarball into its own directory".
 
-The archive is checked first (nothing is written when an error remains). Then only the members
-that passed, regular files with plain relative names, are streamed into a hidden temporary
-folder inside the store (files created exclusively, links never followed) and hashed on the
-way. If the archive ships its own SHA256SUMS, the extracted files must match it. A SHA256SUMS
-of everything extracted is written and the folder is renamed into place. Last, master.json is
-rewritten atomically (temporary file + ``os.replace``) with the new child appended.
+The archive is checked first (nothing is written when an error remains). Then, holding the
+store's lock (:mod:`~mdvalidator.digits.storelock`) so that concurrent adds take turns, only the
+members that passed, regular files with plain relative names, are streamed into a hidden
+temporary folder inside the store (files created exclusively, links never followed) and hashed
+on the way; no member gets more bytes than the check saw it declare, and the whole never more
+than the archive caps allow. If the archive ships its own SHA256SUMS, the extracted files must
+match it. A SHA256SUMS of everything extracted is written and the folder is renamed into place.
+Last, master.json, read again under the lock, is rewritten atomically (temporary file +
+``os.replace``) with the new child appended.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from mdvalidator.digits.checksums import format_sums, mismatch, parse_sums, sums
 from mdvalidator.digits.folder import NO_LINK_FLAGS, ReadError, read_capped
 from mdvalidator.digits.jsonpos import JsonObject, parse_bytes, plain
 from mdvalidator.digits.options import DigitsOptions
+from mdvalidator.digits.storelock import DEFAULT_WAIT, StoreLockError, store_lock
 from mdvalidator.problem import Problem, Severity
 
 MASTER_NAME = "master.json"
@@ -74,6 +78,11 @@ def _read_master(store: Path, options: DigitsOptions, max_size: int) -> dict[str
     return master
 
 
+def _check_child(store: Path, child: str) -> None:
+    if (store / child).exists() or (store / child).is_symlink():
+        raise AddError(f"{store / child} already exists (use --name to choose another)")
+
+
 def add_archive(
     archive_path: Path,
     store: Path,
@@ -82,6 +91,7 @@ def add_archive(
     decide: Callable[[Sequence[Problem]], list[Problem]],
     name: str | None = None,
     msg: str | None = None,
+    lock_wait: float = DEFAULT_WAIT,
 ) -> Added:
     """Validate ``archive_path`` and, if no error remains after ``decide``, add it to ``store``.
 
@@ -93,24 +103,54 @@ def add_archive(
     reason = checks.unsafe_name_reason(child)
     if reason:
         raise AddError(f"child name {checks.show(child)} is unsafe: {reason} (use --name)")
-    if (store / child).exists() or (store / child).is_symlink():
-        raise AddError(f"{store / child} already exists (use --name to choose another)")
-    master = _read_master(store, options, max_file_size)
+    _check_child(store, child)
+    _read_master(store, options, max_file_size)  # refuse early; read again under the lock
     if archive_path.is_symlink():
         raise AddError(f"{archive_path}: a symbolic link (not followed)")
+    # Checking reads the whole archive: done before taking the lock, so others need not wait.
     inspection = archive.inspect(archive_path, archive_path.as_posix(), options, max_file_size)
     problems = decide(inspection.problems)
     if any(p.severity >= Severity.ERROR for p in problems):
         return Added(tuple(problems), None)
+    try:
+        with store_lock(store, lock_wait):
+            _check_child(store, child)
+            master = _read_master(store, options, max_file_size)
+            added = _add_locked(archive_path, store, child, inspection, options, max_file_size,
+                                decide)  # fmt: skip
+            if added.child is not None:
+                try:
+                    _write_master(store, master, child, msg)
+                except BaseException:  # a child master.json does not list is not left behind
+                    shutil.rmtree(added.child, ignore_errors=True)
+                    raise
+    except StoreLockError as exc:
+        raise AddError(str(exc)) from None
+    return Added((*problems, *added.problems), added.child, added.files)
+
+
+def _add_locked(
+    archive_path: Path,
+    store: Path,
+    child: str,
+    inspection: archive.Inspection,
+    options: DigitsOptions,
+    max_file_size: int,
+    decide: Callable[[Sequence[Problem]], list[Problem]],
+) -> Added:
+    """Extract the checked members into ``store/child`` (the caller holds the lock)."""
     sums_name = options.checksums.file
     members = [m for m in inspection.members if m.kind == "file" and m.path != sums_name]
+    budget = sum(m.size for m in members)  # what the check saw, within the archive caps
     staging = Path(tempfile.mkdtemp(prefix=f".{child}.", suffix=".partial", dir=store))
     try:
-        digests, shipped = _extract(archive_path, staging, members, sums_name, max_file_size)
+        digests, shipped = _extract(
+            archive_path, staging, members, sums_name, max_file_size, budget
+        )
         refused = decide(_shipped_sums_problems(archive_path, sums_name, shipped, digests))
         if any(p.severity >= Severity.ERROR for p in refused):
             shutil.rmtree(staging, ignore_errors=True)
-            return Added((*problems, *refused), None)
+            return Added(tuple(refused), None)
         (staging / sums_name).write_text(format_sums(digests), "utf-8")
         os.chmod(staging, 0o755)  # mkdtemp makes it 0700
         os.rename(staging, store / child)
@@ -120,8 +160,7 @@ def add_archive(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    _write_master(store, master, child, msg)
-    return Added((*problems, *refused), store / child, len(members))
+    return Added(tuple(refused), store / child, len(members))
 
 
 def _shipped_sums_problems(
@@ -149,25 +188,37 @@ def _extract(
     members: Sequence[archive.Entry],
     sums_name: str,
     max_sums_size: int,
+    budget: int,
 ) -> tuple[dict[str, str], bytes | None]:
     """Write the members into ``staging``: their sha256 by path, and the archive's own
-    SHA256SUMS (read, not written) if it ships one."""
+    SHA256SUMS (read, not written) if it ships one.
+
+    The archive is read a second time: a member must be as the check saw it (kind and size),
+    and all of them together get at most ``budget`` bytes.
+    """
     wanted = {m.name: m for m in members}
     digests: dict[str, str] = {}
     shipped: bytes | None = None
+    written = 0
     with archive.Archive(archive_path) as opened:
         for entry in opened.entries():
+            if entry.kind in archive.STOPPING_KINDS:
+                raise AddError(f"{archive_path}: changed since it was checked")
             if entry.kind == "file" and entry.path == sums_name:
                 with opened.open(entry) as source:
                     shipped = source.read(max_sums_size)
                 continue
             if entry.name not in wanted or entry.kind != "file":
                 continue
+            checked = wanted.pop(entry.name)
+            if entry.size != checked.size or written + entry.size > budget:
+                raise AddError(f"{archive_path}: changed since it was checked")
             target = staging / entry.path
             for folder in reversed(target.relative_to(staging).parents[:-1]):
                 (staging / folder).mkdir(mode=0o755, exist_ok=True)
             with opened.open(entry) as source:
-                digests[entry.path] = _write_new(target, source, entry.size)
+                digests[entry.path] = _write_new(target, source, checked.size)
+            written += checked.size
     return digests, shipped
 
 

@@ -25,6 +25,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Union
 
+from mdvalidator.sanitize import clean
+
 DEFAULT_MAX_DEPTH = 64
 _MAX_NUMBER_LENGTH = 400
 
@@ -252,7 +254,8 @@ class _Parser:
             if key in seen:
                 self._issue(
                     IssueKind.DUPLICATE_KEY,
-                    f"duplicate key {key!r} (first at line {seen[key]}); the last one wins",
+                    f"duplicate key {clean(key, 80)!r} (first at line {seen[key]}): "
+                    "Python's json, and so DIGITS, keeps only this last value",
                     key_offset,
                 )
             else:

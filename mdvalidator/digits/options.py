@@ -65,6 +65,14 @@ class ArchiveOptions:
     max_members: int = 1000
     max_bytes: int = 16 * 1024**3
     info_name: str = "info.json"
+    # members may declare at most ``max_ratio`` bytes per byte of archive, once they declare
+    # more than ``ratio_from_bytes`` (small archives of text compress well and harm nobody)
+    max_ratio: int = 100
+    ratio_from_bytes: int = 64 * 1024**2
+
+    def expansion_cap(self, archive_bytes: int) -> int:
+        """The most bytes the members of an archive of ``archive_bytes`` may declare."""
+        return min(self.max_bytes, max(archive_bytes * self.max_ratio, self.ratio_from_bytes))
 
 
 @dataclass(frozen=True)
@@ -175,6 +183,12 @@ class _ArchiveSchema(_Strict):
         data_key="max-bytes", load_default=16 * 1024**3, validate=validate.Range(min=1)
     )
     info_name = fields.String(data_key="info-name", load_default="info.json")
+    max_ratio = fields.Integer(
+        data_key="max-ratio", load_default=100, validate=validate.Range(min=1)
+    )
+    ratio_from_bytes = fields.Integer(
+        data_key="ratio-from-bytes", load_default=64 * 1024**2, validate=validate.Range(min=0)
+    )
 
     @post_load
     def build(self, data: dict[str, Any], **_: Any) -> ArchiveOptions:

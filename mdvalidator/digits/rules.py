@@ -3,7 +3,8 @@
 Each rule's ``doc`` gives the reason for it and a failing and a passing example; ``mdvalidator
 rules MDV3xx`` prints it. Codes group by what they look at: 301-309 the JSON text itself,
 310-319 the keys and values of master.json / info.json / aux.json, 320-325 store layout and
-referenced files, 326-330 integrity, 331-333 tarballs, 334-338 live stores and the whole store.
+referenced files, 326-330 integrity, 331-333 tarballs, 334-338 live stores and the whole store,
+339-340 tarballs again (expansion, names).
 """
 
 from __future__ import annotations
@@ -40,7 +41,10 @@ JSON_DUPLICATE_KEY = _rule(
     "A JSON object repeats a key",
     """
 JSON parsers disagree on repeated keys; Python keeps the last, so the first value is silently
-ignored. Reported at the repeated key.
+ignored. Reported at the repeated key, as an error that nothing in the file can turn off.
+Everything else is checked on the value DIGITS uses, the last: with `"snapshot file"` given
+twice, the file that must exist (and be listed in SHA256SUMS) is the second one, never the
+first, so a store cannot show a checked file while DIGITS imports another.
 
 Failing:  {"framework": "caffe", "name": "LeNet", "framework": "torch"}
 Passing:  {"framework": "caffe", "name": "LeNet"}
@@ -340,13 +344,15 @@ Passing:  lenet/snapshot_iter_100.caffemodel is a regular file
 ARCHIVE_UNSAFE_MEMBER = _rule(
     "MDV331",
     "archive-unsafe-member",
-    "A tarball member is a link, device or escapes the folder",
+    "A tarball member is a link, device, sparse file or escapes the folder",
     """
 DIGITS' own archive upload extracts without path checks. A snapshot tarball may hold only
 regular files and folders with relative names: no absolute or `..` names, no symbolic or hard
-links, no devices or FIFOs.
+links, no devices or FIFOs, no sparse files (a few hundred bytes of archive can declare 15 GiB
+of holes, which extraction writes out in full).
 
 Failing:  a member named ../../home/user/.ssh/authorized_keys
+Failing:  snapshot_30_Model.t7 stored sparse (`tar --sparse`)
 Passing:  members info.json, deploy.prototxt, snapshot_iter_100.caffemodel
 """,
 )
@@ -356,9 +362,11 @@ ARCHIVE_OVER_LIMIT = _rule(
     "A tarball has too many members or too many bytes",
     """
 A snapshot holds about ten files. The caps (`archive.max-members`, `archive.max-bytes`) stop
-archive bombs before anything is extracted.
+archive bombs before anything is extracted; a member header (pax record, GNU long name) over
+64 KiB is refused before it is read.
 
 Failing:  100,000 empty members
+Failing:  a GNU long-name header declaring 300 MB
 Passing:  the nine members of a Caffe snapshot
 """,
 )
@@ -435,6 +443,33 @@ Passing:  each model folder holds its own job's export
     Severity.WARNING,
 )
 
+ARCHIVE_EXPANSION = _rule(
+    "MDV339",
+    "archive-expansion-ratio",
+    "A tarball declares far more bytes than it holds",
+    """
+Weights barely compress (about 1.1 : 1), so a real snapshot declares little more than its own
+size. An archive whose members declare more than `archive.max-ratio` (100) bytes per byte of
+archive is a decompression bomb and is refused before anything is extracted; archives declaring
+at most `archive.ratio-from-bytes` (64 MiB) are not held to the ratio.
+
+Failing:  a 2 KB .tar.bz2 holding a 2 GiB member of zero bytes
+Passing:  a 45 MB .tar.gz of a 50 MB Caffe snapshot
+""",
+)
+ARCHIVE_NAME_CLASH = _rule(
+    "MDV340",
+    "archive-name-clash",
+    "A tarball holds a file and a folder of one name",
+    """
+With members `x` (a file) and `x/y`, one of them cannot be extracted: which one depends on the
+order and on the tool, so what lands on disk is not what was checked.
+
+Failing:  members model.lua and model.lua/init.lua
+Passing:  members model.lua and lua/init.lua
+""",
+)
+
 RULES: tuple[Rule, ...] = (
     JSON_SYNTAX, JSON_DUPLICATE_KEY, JSON_NON_FINITE, FILE_TOO_LARGE, FILE_UNREADABLE,
     MISSING_KEY, WRONG_TYPE, VALUE_NOT_ALLOWED, EMPTY_VALUE, UNKNOWN_KEY, VALUE_PATTERN,
@@ -444,5 +479,5 @@ RULES: tuple[Rule, ...] = (
     CHECKSUM_MISMATCH, CHECKSUM_NOT_LISTED, CHECKSUMS_MISSING, CHECKSUM_FILE_INVALID,
     SYMLINK_REFUSED, ARCHIVE_UNSAFE_MEMBER, ARCHIVE_OVER_LIMIT, ARCHIVE_INVALID,
     STORE_UNREACHABLE, STORE_FILE_UNREACHABLE, STORE_URL_INVALID, STORE_LISTING_FALLBACK,
-    DUPLICATE_MODEL_ID,
+    DUPLICATE_MODEL_ID, ARCHIVE_EXPANSION, ARCHIVE_NAME_CLASH,
 )  # fmt: skip

@@ -20,7 +20,12 @@ from urllib.parse import quote, urlsplit
 
 from mdvalidator import __version__
 from mdvalidator.publish import summary
-from mdvalidator.publish.errors import PublishError, api_error, connection_error
+from mdvalidator.publish.errors import (
+    PublishError,
+    api_error,
+    connection_error,
+    library_logs_held,
+)
 from mdvalidator.publish.report import PublishedReport
 
 DEFAULT_API_URL = "https://gitee.com/api/v5"
@@ -145,7 +150,8 @@ def publish_gitee(
     """Create or edit the summary comment on ``target.pr``; :class:`PublishError` on failure."""
     client = _Client(target.api_url, token, retries, timeout)
     try:
-        return _publish(client, report, target)
+        with library_logs_held():  # urllib3 would log retried URLs, token and all
+            return _publish(client, report, target)
     finally:
         client.close()
 

@@ -7,6 +7,12 @@ update sets the conclusion. With a pull request number, problems in files the PR
 are listed in the summary rather than annotated (GitHub cannot show them on the diff), and one
 comment on the PR, found again by a hidden marker, is edited in place on later runs.
 
+The report is untrusted (it comes from a job that ran the PR's content): the conclusion is
+recomputed from its problems and assets, only plain relative paths are annotated (no absolute
+or ``..`` paths, no control or format characters; with a PR, only the files it changes), lines
+are clamped to what the API takes, and at most :data:`MAX_ANNOTATIONS` are written (errors
+first); everything else is counted and listed in the summary.
+
 PyGithub is imported inside :func:`publish_github`, so the offline lint path never loads it.
 """
 
@@ -20,12 +26,21 @@ from typing import Any
 from mdvalidator import __version__
 from mdvalidator.problem import Problem, Severity
 from mdvalidator.publish import summary
-from mdvalidator.publish.errors import PublishError, api_error, connection_error
-from mdvalidator.publish.report import PublishedReport
+from mdvalidator.publish.errors import (
+    PublishError,
+    api_error,
+    connection_error,
+    library_logs_held,
+)
+from mdvalidator.publish.report import MAX_POSITION, PublishedReport
 from mdvalidator.sanitize import clean, redact_url
 
 DEFAULT_API_URL = "https://api.github.com"
 ANNOTATIONS_PER_REQUEST = 50  # the Checks API's limit
+# 20 writes at most: enough for any real pull request, and a 20,000-problem report cannot
+# turn into 400 check-run updates.
+MAX_ANNOTATIONS = 1000
+MAX_PATH = 1000
 TOKEN_VARIABLE = "GITHUB_TOKEN"
 BOT_LOGIN = "github-actions[bot]"  # who writes the comment when the workflow token is used
 ANY_AUTHOR = "*"
@@ -64,24 +79,46 @@ class GithubOutcome:
     conclusion: str = ""
     annotations: int = 0
     check_requests: int = 0
-    not_annotated: int = 0
+    not_annotated: int = 0  # outside the PR's files, or not a path GitHub can show
+    over_cap: int = 0  # left out past MAX_ANNOTATIONS
     comment: str = ""  # "created", "updated" or "" (no --pr, or the PR moved on)
     pr_moved: bool = False  # the PR's head is no longer the commit that was validated
     steps: list[str] = field(default_factory=list)
 
 
+def annotation_path(path: str) -> str | None:
+    """``path`` as a repository-relative path an annotation can carry, or ``None``.
+
+    Refused: empty, absolute (``/x``, ``C:x``), backslashes, ``.``/``..``/empty segments, and
+    anything :func:`clean` would change (controls, bidi and format characters, ``##[``).
+    """
+    while path.startswith("./"):
+        path = path[2:]
+    if not path or len(path) > MAX_PATH or path.startswith("/") or "\\" in path:
+        return None
+    if len(path) > 1 and path[1] == ":":
+        return None
+    if any(part in ("", ".", "..") for part in path.split("/")):
+        return None
+    return path if clean(path, MAX_PATH) == path else None
+
+
 def annotation(problem: Problem) -> dict[str, Any]:
-    """One Checks API annotation for ``problem`` (line 0, "whole file", is shown on line 1)."""
-    line = max(problem.line, 1)
+    """One Checks API annotation for ``problem`` (line 0, "whole file", is shown on line 1).
+
+    The caller has checked the path with :func:`annotation_path`.
+    """
+    line = min(max(problem.line, 1), MAX_POSITION)
+    path = annotation_path(problem.path)
     note: dict[str, Any] = {
-        "path": clean(problem.path.removeprefix("./"), 1000),
+        "path": path if path is not None else clean(problem.path, MAX_PATH),
         "start_line": line,
         "end_line": line,
         "annotation_level": _LEVELS[problem.severity],
         "message": clean(problem.message, 4000),
         "title": summary.annotation_title(problem),
     }
-    if problem.line > 0 and problem.column > 0:
+    if 0 < problem.line <= MAX_POSITION and 0 < problem.column <= MAX_POSITION:
         note["start_column"] = problem.column
         note["end_column"] = problem.column
     return note
@@ -99,19 +136,34 @@ def batches(items: Sequence[Any], size: int = ANNOTATIONS_PER_REQUEST) -> Iterat
 def split_by_changed(
     problems: Sequence[Problem], changed: frozenset[str] | None
 ) -> tuple[list[Problem], list[Problem]]:
-    """(problems to annotate, problems in files the PR did not change)."""
-    if changed is None:
-        return list(problems), []
-    inside = [p for p in problems if p.path.removeprefix("./") in changed]
-    outside = [p for p in problems if p.path.removeprefix("./") not in changed]
+    """(problems to annotate, the others): a problem is annotated when its path is a plain
+    relative path (:func:`annotation_path`) and, with ``changed``, one the PR changes."""
+    inside: list[Problem] = []
+    outside: list[Problem] = []
+    for problem in problems:
+        path = annotation_path(problem.path)
+        ok = path is not None and (changed is None or path in changed)
+        (inside if ok else outside).append(problem)
     return inside, outside
+
+
+def capped(problems: Sequence[Problem], cap: int = MAX_ANNOTATIONS) -> tuple[list[Problem], int]:
+    """At most ``cap`` problems to annotate, errors first, then in report order; and how many
+    were left out."""
+    ordered = sorted(problems, key=lambda p: -p.severity)  # stable: keeps the report order
+    return ordered[:cap], max(len(ordered) - cap, 0)
 
 
 def sections(
     inside: Sequence[Problem], outside: Sequence[Problem], with_pr: bool
 ) -> list[summary.Section]:
     if not with_pr:
-        return [summary.Section("", inside)]
+        if not outside:
+            return [summary.Section("", inside)]
+        return [
+            summary.Section("Annotated", inside),
+            summary.Section("Not annotated (not a plain path in the repository)", outside),
+        ]
     return [
         summary.Section("In files this pull request changes", inside),
         summary.Section("In files this pull request does not change (not annotated)", outside),
@@ -143,10 +195,12 @@ def publish_github(
     )
     outcome = GithubOutcome()
     try:
-        _publish(client, report, target, outcome)
+        with library_logs_held():  # PyGithub prints its retries to stderr otherwise
+            _publish(client, report, target, outcome)
     except GithubException as exc:
         step = outcome.steps[-1] if outcome.steps else "talking to GitHub"
         message = exc.data.get("message") if isinstance(exc.data, dict) else None
+        headers = {str(k).lower(): str(v) for k, v in (exc.headers or {}).items()}
         raise api_error(
             "GitHub",
             exc.status,
@@ -154,6 +208,7 @@ def publish_github(
             token_variable=TOKEN_VARIABLE,
             secrets=[token],
             doing=step,
+            rate_limited=headers.get("x-ratelimit-remaining") == "0" or "retry-after" in headers,
         ) from None
     except requests.RequestException as exc:
         raise connection_error("GitHub", target.api_url, exc, [token]) from None
@@ -182,13 +237,24 @@ def _publish(
     inside, outside = split_by_changed(report.problems, changed)
     groups = sections(inside, outside, changed is not None)
     out.not_annotated = len(outside)
+    annotated, out.over_cap = capped(inside)
 
     title = clean(summary.headline(report), 200)
     notes = []
-    if outside:
+    if outside and changed is not None:
         notes.append(
             f"{len(outside)} problem(s) are in files this pull request does not change; "
             "they are listed here but not annotated."
+        )
+    elif outside:
+        notes.append(
+            f"{len(outside)} problem(s) name no plain path in the repository; "
+            "they are listed here but not annotated."
+        )
+    if out.over_cap:
+        notes.append(
+            f"{out.over_cap} more problem(s) are not annotated: at most {MAX_ANNOTATIONS} "
+            "annotations are written (errors first)."
         )
     check_summary = summary.render(
         report, limit=summary.GITHUB_LIMIT, link=link, sections=groups, notes=notes
@@ -197,7 +263,7 @@ def _publish(
     run = _write_check_run(
         repository,
         target=target,
-        inside=inside,
+        inside=annotated,
         title=title,
         check_summary=check_summary,
         out=out,

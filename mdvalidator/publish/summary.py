@@ -41,7 +41,8 @@ class Section:
 
 
 def conclusion(report: PublishedReport) -> str:
-    """The check run conclusion: ``success`` or ``failure`` (the report's own verdict)."""
+    """The check run conclusion: ``success`` or ``failure``, from the verdict recomputed out of
+    the report's problems and assets (:attr:`PublishedReport.passed`), not its own ``status``."""
     return "success" if report.passed else "failure"
 
 
@@ -52,10 +53,23 @@ def headline(report: PublishedReport) -> str:
         n = report.count(severity)
         if n:
             parts.append(f"{n} {_SINGULAR[severity] if n == 1 else _PLURAL[severity]}")
+    failed_assets = report.failed_assets
+    if failed_assets and not report.count(Severity.ERROR):
+        parts.insert(0, f"{failed_assets} asset{'s' if failed_assets != 1 else ''} not verified")
     if not parts:
-        return "All Passed"
+        return "All Passed" if report.passed else "Failed"
     counts = ", ".join(parts)
     return counts if not report.passed else f"Passed with {counts}"
+
+
+def verdict_notes(report: PublishedReport) -> list[str]:
+    """Our own lines about the verdict, for the top of a summary."""
+    if report.contradicts_itself:
+        return [
+            'The report says "pass" but lists errors or assets that failed verification; '
+            "the verdict here is recomputed from what it lists."
+        ]
+    return []
 
 
 def blob_link(web_url: str, ref: str) -> LinkFor:
@@ -123,6 +137,7 @@ def render(
     head.append(
         " ".join(x for x in (f"Checked {report.checked} {files}.", _asset_line(report)) if x)
     )
+    head.extend(verdict_notes(report))
     head.extend(notes)
     text = "\n".join(head) + "\n"
     groups = list(sections) if sections is not None else [Section("", report.problems)]

@@ -2,7 +2,9 @@
 
 ``::error file=PATH,line=L,col=C,title=CODE name::message`` becomes an annotation on the pull
 request. Every property and the message are escaped (``sanitize.workflow_property`` /
-``workflow_data``), so no card text can end the command early or start a new one.
+``workflow_data``), so no card text can end the command early or start a new one; and, as in
+every format, the runner's older ``##[command]`` syntax, which it finds anywhere in a line, is
+broken (``sanitize.clean``), in file names too.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import os
 
 from mdvalidator.problem import Problem, Report, Severity
 from mdvalidator.reporters import ReportOptions
-from mdvalidator.reporters.tally import PASSED, asset_line, count_files, verdict_lines
+from mdvalidator.reporters.tally import PASSED, asset_line, count_files, failed, verdict_lines
 from mdvalidator.sanitize import code_span, workflow_data, workflow_property
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -61,7 +63,7 @@ def _row(problem: Problem) -> str:
 def step_summary(report: Report, options: ReportOptions, budget: int = SUMMARY_LIMIT) -> str:
     """The Markdown summary, at most ``budget`` UTF-8 bytes ("" if not even the head fits)."""
     verdict = verdict_lines(report, options.strict)
-    mark = "❌" if report.failed(options.strict) else "✅"
+    mark = "❌" if failed(report, options.strict) else "✅"
     checked = count_files(report.checked)
     head = f"## mdvalidator\n\n{mark} **{' · '.join(verdict)}** ({checked} checked)\n\n"
     assets = asset_line(report)

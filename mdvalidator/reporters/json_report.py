@@ -12,6 +12,7 @@ from typing import Any
 
 from mdvalidator.problem import AssetResult, Problem, Report
 from mdvalidator.reporters import ReportOptions
+from mdvalidator.reporters.tally import failed
 from mdvalidator.sanitize import clean, redact_url
 
 SCHEMA_VERSION = 1
@@ -48,7 +49,7 @@ def report_object(report: Report, strict: bool = False) -> dict[str, Any]:
     assets = sorted(report.assets, key=lambda r: (r.ref.path, r.ref.line, r.ref.url))
     return {
         "version": SCHEMA_VERSION,
-        "status": "fail" if report.failed(strict) else "pass",
+        "status": "fail" if failed(report, strict) else "pass",
         "checked": report.checked,
         "problems": [problem_object(p) for p in sorted(report.problems)],
         "assets": [asset_object(a) for a in assets],

@@ -18,7 +18,7 @@ from itertools import groupby
 
 from mdvalidator.problem import Problem, Report, Severity
 from mdvalidator.reporters import ReportOptions
-from mdvalidator.reporters.tally import PASSED, asset_line, verdict_lines
+from mdvalidator.reporters.tally import PASSED, asset_line, failed, verdict_lines
 from mdvalidator.sanitize import clean
 
 MESSAGE_LIMIT = 1000
@@ -73,10 +73,10 @@ def render(report: Report, options: ReportOptions) -> str:
     assets = asset_line(report)
     if assets:
         lines.append(assets)
-    failed = report.failed(options.strict)
+    is_failed = failed(report, options.strict)
     for line in verdict_lines(report, options.strict):
         if line == PASSED:
             lines.append(_paint(line, "1;32", color))
         else:
-            lines.append(_paint(line, "1;31" if failed else "33", color))
+            lines.append(_paint(line, "1;31" if is_failed else "33", color))
     return "\n".join(lines) + "\n"

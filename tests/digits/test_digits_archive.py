@@ -213,3 +213,110 @@ def test_reading_never_extracts(tmp_path: Path, options: DigitsOptions) -> None:
     result = inspect(path, "x.tar", options, 1 << 20)
     assert result.problems == () and "sub/file.txt" in [m.path for m in result.members]
     assert sorted(p.name for p in tmp_path.rglob("*")) == before
+
+
+# ------------------------------------------------ bombs: sparse members, headers, expansion
+
+BOMBS = STORE.parent / "bombs"
+
+
+@pytest.mark.parametrize(
+    ("name", "code", "fragment"),
+    [
+        ("sparse-gnu.tar.gz", "MDV331", "'snapshot_30_Model.t7' is a sparse file:"),
+        ("sparse-pax-0.0.tar.gz", "MDV331", "7' is a sparse file (pax format 0.0)"),
+        ("sparse-pax-0.1.tar.gz", "MDV331", "7' is a sparse file (pax format 0.1)"),
+        ("sparse-pax-1.0.tar.gz", "MDV331", "7' is a sparse file (pax format 1.0)"),
+        ("zeros-2g.tar.bz2", "MDV339", "more than 67108864 bytes from an archive of 2134 bytes"),
+        ("longname-300m.tar.bz2", "MDV332", "an extended header of 314572800 bytes"),
+    ],
+)  # fmt: skip
+def test_bombs_are_refused_before_anything_is_read(
+    ruleset: RuleSet, name: str, code: str, fragment: str
+) -> None:
+    [problem] = check(BOMBS / name, ruleset)
+    assert problem.rule == code and fragment in problem.message, problem.message
+
+
+def test_the_sparse_fixture_really_is_sparse() -> None:
+    # what the guard refuses is what Python's own tarfile would hand to an extractor
+    with tarfile.open(BOMBS / "sparse-gnu.tar.gz") as tar:
+        member = tar.getmember("snapshot_30_Model.t7")
+    assert member.issparse() and member.size == 15 * 1024**3
+    assert (BOMBS / "sparse-gnu.tar.gz").stat().st_size < 1024
+
+
+def test_the_ratio_applies_only_past_its_floor(tmp_path: Path, options: DigitsOptions) -> None:
+    members = model_members(STORE / "lenet-torch")
+    members.insert(0, Member("zeros.bin", b"\0" * 200_000))
+    path = build_tar(tmp_path / "zeros.tar.gz", members)
+    assert inspect(path, "z", options, 1 << 20).problems == ()  # 200 KB: under 64 MiB
+    strict = dataclasses.replace(
+        options, archive=dataclasses.replace(options.archive, ratio_from_bytes=0)
+    )
+    [problem] = inspect(path, "z", strict, 1 << 20).problems
+    assert problem.rule == "MDV339" and "over 100 : 1" in problem.message
+    ratio = sum(len(m.data) for m in members) // path.stat().st_size + 1
+    loose = dataclasses.replace(
+        strict, archive=dataclasses.replace(strict.archive, max_ratio=ratio)
+    )
+    assert inspect(path, "z", loose, 1 << 20).problems == ()
+
+
+def test_a_zip_is_held_to_the_ratio_too(tmp_path: Path, options: DigitsOptions) -> None:
+    path = tmp_path / "zeros.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member in model_members(STORE / "lenet-torch"):
+            archive.writestr(member.name, member.data)
+        archive.writestr("zeros.bin", b"\0" * 1_000_000)
+    strict = dataclasses.replace(
+        options, archive=dataclasses.replace(options.archive, ratio_from_bytes=0)
+    )
+    assert [p.rule for p in inspect(path, "z", strict, 1 << 20).problems] == ["MDV339"]
+
+
+def _chained_pax(count: int) -> bytes:
+    blocks = []
+    for index in range(count):
+        record = f"comment={index}\n"
+        record = f"{len(record) + len(str(len(record) + 3)) + 1} {record}"
+        header = tarfile.TarInfo("././@PaxHeader")
+        header.type, header.size = tarfile.XHDTYPE, len(record)
+        blocks.append(header.tobuf(tarfile.USTAR_FORMAT) + record.encode().ljust(512, b"\0"))
+    return b"".join(blocks)
+
+
+def test_a_chain_of_extended_headers_is_cut(tmp_path: Path, ruleset: RuleSet) -> None:
+    data = (STORE / "lenet-torch/info.json").read_bytes()
+    info = tarfile.TarInfo("info.json")
+    info.size = len(data)
+    body = info.tobuf(tarfile.USTAR_FORMAT) + data.ljust(-(-len(data) // 512) * 512, b"\0")
+    path = tmp_path / "chain.tar"
+    path.write_bytes(_chained_pax(5000) + body + b"\0" * 1024)
+    [problem] = check(path, ruleset)
+    assert problem.rule == "MDV332" and "over 8 chained headers" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("extra", "fragment"),
+    [
+        ([Member("model.lua/init.lua", b"x")], "'model.lua' is a file, and 'model.lua/init.lua'"),
+        ([Member("model.lua/", kind=tarfile.DIRTYPE)], "'model.lua' is both a file and a folder"),
+        ([Member("labels.txt/a/b.txt", b"x")], "'labels.txt' is a file, and 'labels.txt/a/b.txt'"),
+    ],
+)
+def test_a_file_and_a_folder_of_one_name_are_refused(
+    tmp_path: Path, ruleset: RuleSet, extra: list[Member], fragment: str
+) -> None:
+    members = model_members(STORE / "lenet-torch")
+    path = build_tar(tmp_path / "clash.tar.gz", [*members[:-1], *extra, members[-1]])
+    problems = check(path, ruleset)
+    clashes = [p for p in problems if p.rule == "MDV340"]
+    assert len(clashes) == 1 and fragment in clashes[0].message, problems
+
+
+def test_a_folder_that_only_holds_files_is_no_clash(tmp_path: Path, ruleset: RuleSet) -> None:
+    members = model_members(STORE / "lenet-torch")
+    extra = [Member("lua/", kind=tarfile.DIRTYPE), Member("lua/init.lua", b"x")]
+    path = build_tar(tmp_path / "fine.tar.gz", [*members[:-1], *extra, members[-1]])
+    assert check(path, ruleset) == []

@@ -309,3 +309,88 @@ def test_fifos_are_reported_without_blocking(store: Path, ruleset: RuleSet) -> N
     assert [p.message for p in check(store / "lenet-caffe/info.json", ruleset)] == [
         "not a regular file"
     ]
+
+
+# --------------------------------------- a duplicated key: checked as DIGITS reads it (the last)
+
+
+def _duplicate_snapshot(info: Path, first: str, last: str) -> None:
+    text = info.read_text()
+    info.write_text(
+        text.replace(
+            '"snapshot file": "snapshot_30_Model.t7",',
+            f'"snapshot file": "{first}",\n    "snapshot file": "{last}",',
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "missing"),
+    [
+        # the file that exists comes first: DIGITS imports the missing one, which is reported
+        ("snapshot_30_Model.t7", "elsewhere_30_Model.t7", ["'elsewhere_30_Model.t7'"]),
+        # the missing one comes first: DIGITS never reads it, nothing is missing for DIGITS
+        ("elsewhere_30_Model.t7", "snapshot_30_Model.t7", []),
+    ],
+)
+def test_a_duplicated_key_is_an_error_and_the_last_value_is_checked(
+    store: Path, ruleset: RuleSet, first: str, last: str, missing: list[str]
+) -> None:
+    info = store / "lenet-torch/info.json"
+    _duplicate_snapshot(info, first, last)
+    problems = check(info, ruleset)
+    [duplicate] = [p for p in problems if p.rule == "MDV302"]
+    assert duplicate.severity.label == "error" and duplicate.line == 19
+    assert "keeps only this last value" in duplicate.message
+    assert json.loads(info.read_text())["snapshot file"] == last  # what DIGITS' json.load uses
+    assert codes(problems) == ["MDV302"] + ["MDV324"] * len(missing)
+    assert [p.message.split(" names ")[1].split(",")[0] for p in problems[1:]] == missing
+
+
+def test_a_duplicated_key_in_sha256sums_coverage_uses_the_last_value(
+    store: Path, ruleset: RuleSet
+) -> None:
+    folder = store / "lenet-torch"
+    (folder / "other_30_Model.t7").write_bytes(b"weights DIGITS will import")
+    listed = ["model.lua", "labels.txt", "mean.binaryproto", "snapshot_30_Model.t7"]
+    (folder / "SHA256SUMS").write_text(
+        "".join(f"{sha256_file(folder / n)[0]}  {n}\n" for n in listed)
+    )
+    _duplicate_snapshot(folder / "info.json", "snapshot_30_Model.t7", "other_30_Model.t7")
+    problems = check(folder / "info.json", ruleset)
+    assert codes(problems) == ["MDV302", "MDV327"]
+    assert problems[1].message == "'other_30_Model.t7' (snapshot file) is not listed in SHA256SUMS"
+
+
+# ------------------------------------------------ SHA256SUMS hashing opens nothing through links
+
+
+def test_hashing_refuses_a_linked_folder_even_past_the_listing(store: Path, tmp_path: Path) -> None:
+    from mdvalidator.digits.checksums import sha256_inside
+
+    folder = store / "lenet-torch"
+    (folder / "sub").mkdir()
+    (folder / "sub/model.lua").write_bytes(b"inside")
+    assert sha256_inside(folder, "sub/model.lua")[1] == 6
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "model.lua").write_bytes(b"a file outside the store")
+    shutil.rmtree(folder / "sub")
+    (folder / "sub").symlink_to(outside)  # swapped in after a listing saw a real folder
+    with pytest.raises(OSError):
+        sha256_inside(folder, "sub/model.lua")
+    (folder / "last.lua").symlink_to(outside / "model.lua")
+    with pytest.raises(OSError):
+        sha256_inside(folder, "last.lua")
+
+
+def test_hashing_refuses_a_fifo_without_blocking(store: Path, ruleset: RuleSet) -> None:
+    from mdvalidator.digits.checksums import sha256_inside
+
+    folder = store / "lenet-torch"
+    os.mkfifo(folder / "pipe.t7")
+    with pytest.raises(OSError, match="not a regular file"):
+        sha256_inside(folder, "pipe.t7")
+    (folder / "SHA256SUMS").write_text(f"{'a' * 64}  pipe.t7\n")
+    [problem] = check(folder / "SHA256SUMS", ruleset)
+    assert problem.rule == "MDV329" and "not a regular file" in problem.message

@@ -17,6 +17,7 @@ from mdvalidator.cli import main
 from mdvalidator.digits.install import AddError, add_archive, child_name
 from mdvalidator.digits.local import store_files
 from mdvalidator.digits.options import DigitsOptions
+from mdvalidator.digits.storelock import LOCK_NAME
 from mdvalidator.problem import Problem
 from mdvalidator.ruleset import RuleSet
 
@@ -62,7 +63,7 @@ def test_add_extracts_writes_sums_and_updates_master(
     # the new child passes every check, SHA256SUMS included; no temporary files are left
     for path in store_files(store, options, 1 << 20):
         assert check(path, ruleset) == [], path
-    assert not [p for p in store.iterdir() if p.name.startswith(".")]
+    assert not [p for p in store.iterdir() if p.name.startswith(".") and p.name != LOCK_NAME]
 
 
 def test_add_creates_master_json_in_an_empty_store(tmp_path: Path, options: DigitsOptions) -> None:
@@ -138,7 +139,7 @@ def test_a_shipped_sha256sums_must_match_what_is_extracted(
         (f"{archive.as_posix()}/SHA256SUMS", "MDV326", 1),
         (f"{archive.as_posix()}/SHA256SUMS", "MDV329", 6),
     ]
-    assert not [p for p in store.iterdir() if p.name.startswith(".")]
+    assert not [p for p in store.iterdir() if p.name.startswith(".") and p.name != LOCK_NAME]
 
 
 def test_the_decide_stage_can_turn_an_error_off(
@@ -189,3 +190,91 @@ def test_store_add_command(store: Path, tmp_path: Path, capsys: pytest.CaptureFi
     assert main(["store", "add", str(archive)]) == 2
     assert main(["store", str(store), "--store", str(store)]) == 2
     assert main(["store", str(store)]) == 0
+
+
+# ---------------------------------------------- the store lock, the write budget, bombs
+
+
+def test_an_add_waits_for_the_lock_and_gives_up_clearly(
+    store: Path, tmp_path: Path, options: DigitsOptions
+) -> None:
+    from mdvalidator.digits.storelock import store_lock
+
+    archive = build_tar(tmp_path / "waiting.tar.gz", model_members(STORE / "lenet-torch"))
+    with store_lock(store):
+        before = snapshot(store)
+        with pytest.raises(AddError, match=r"has held .* for over 0\.3 seconds"):
+            add_archive(archive, store, options, 1 << 20, keep, lock_wait=0.3)
+        assert snapshot(store) == before  # checked, then waited: nothing written
+    added = add_archive(archive, store, options, 1 << 20, keep, lock_wait=0.3)
+    assert added.child == store / "waiting"
+
+
+def test_a_linked_lock_file_is_refused(store: Path, tmp_path: Path, options: DigitsOptions) -> None:
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("not the store's")
+    (store / LOCK_NAME).symlink_to(target)
+    archive = build_tar(tmp_path / "x.tar.gz", model_members(STORE / "lenet-torch"))
+    with pytest.raises(AddError, match="cannot open the lock file"):
+        add_archive(archive, store, options, 1 << 20, keep)
+    assert target.read_text() == "not the store's" and not (store / "x").exists()
+
+
+def test_extraction_writes_only_what_the_check_saw(tmp_path: Path) -> None:
+    from mdvalidator.digits.archive import Entry
+    from mdvalidator.digits.install import _extract
+
+    members = model_members(STORE / "lenet-torch")
+    archive = build_tar(tmp_path / "x.tar", members, "w")
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    # the check saw model.lua one byte shorter: the archive changed in between
+    seen = [Entry(m.name, "file", len(m.data) - (m.name == "model.lua")) for m in members]
+    with pytest.raises(AddError, match="changed since it was checked"):
+        _extract(archive, staging, seen, "SHA256SUMS", 1 << 20, sum(e.size for e in seen))
+    exact = [Entry(m.name, "file", len(m.data)) for m in members]
+    with pytest.raises(AddError, match="changed since it was checked"):
+        _extract(archive, tmp_path, exact, "SHA256SUMS", 1 << 20, 10)  # over the budget
+
+
+@pytest.mark.parametrize("bomb", ["sparse-gnu.tar.gz", "sparse-pax-1.0.tar.gz", "zeros-2g.tar.bz2"])
+def test_a_bomb_is_never_written(store: Path, options: DigitsOptions, bomb: str) -> None:
+    before = snapshot(store)
+    added = add_archive(STORE.parent / "bombs" / bomb, store, options, 1 << 20, keep)
+    assert added.child is None and added.problems
+    assert snapshot(store) == before
+    assert not [p for p in store.iterdir() if p.name.endswith(".partial")]
+
+
+def test_a_file_and_folder_clash_is_never_extracted_even_when_allowed(
+    store: Path, tmp_path: Path, options: DigitsOptions
+) -> None:
+    members = model_members(STORE / "lenet-torch")
+    clash = [*members[:-1], Member("labels.txt/x", b"x"), members[-1]]
+    archive = build_tar(tmp_path / "clash.tar.gz", clash)
+    refused = add_archive(archive, store, options, 1 << 20, keep)
+    assert refused.child is None and "MDV340" in [p.rule for p in refused.problems]
+
+    def allow_clash(problems: Sequence[Problem]) -> list[Problem]:
+        return [p for p in problems if p.rule not in ("MDV340", "MDV324")]
+
+    added = add_archive(archive, store, options, 1 << 20, allow_clash)
+    assert added.child is not None
+    assert not (added.child / "labels.txt").exists() and not (added.child / "x").exists()
+
+
+def test_a_failed_master_write_leaves_no_unlisted_child(
+    store: Path, tmp_path: Path, options: DigitsOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mdvalidator.digits import install
+
+    def full_disk(*_: object, **__: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(install, "write_atomic", full_disk)
+    archive = build_tar(tmp_path / "late.tar.gz", model_members(STORE / "lenet-torch"))
+    before = snapshot(store)
+    with pytest.raises(OSError, match="No space left"):
+        add_archive(archive, store, options, 1 << 20, keep)
+    after = snapshot(store)
+    assert after.pop(LOCK_NAME) == b"" and after == before  # only the (empty) lock file stays

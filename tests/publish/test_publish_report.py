@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -112,3 +113,34 @@ def test_render_offers_every_check_format():
     from mdvalidator.reporters import FORMATS
 
     assert set(_FORMATS) == set(FORMATS)
+
+
+def test_the_report_file_is_read_only_up_to_its_cap(tmp_path):
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(GOOD))
+    assert load_report(path, max_bytes=path.stat().st_size).checked == 2
+    with pytest.raises(ReportError, match=r"larger than 10 bytes, the cap .*--max-report-size"):
+        load_report(path, max_bytes=10)
+
+
+def test_a_fifo_or_folder_is_not_waited_on(tmp_path):
+    fifo = tmp_path / "fifo.json"
+    os.mkfifo(fifo)
+    with pytest.raises(ReportError, match="not a regular file"):
+        load_report(fifo)
+    with pytest.raises(ReportError, match=r"Is a directory|not a regular file"):
+        load_report(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "ok"),
+    [("line", 2**31 - 1, True), ("line", 2**31, False), ("column", 2**31, False),
+     ("line", True, False), ("line", -5, False)],
+)  # fmt: skip
+def test_positions_must_fit_the_api(key, value, ok):
+    data = {**GOOD, "problems": [{**GOOD["problems"][0], key: value}]}
+    if ok:
+        assert parse_report(data).problems[0].line == value
+    else:
+        with pytest.raises(ReportError, match=f"problems.0.{key}"):
+            parse_report(data)

@@ -14,7 +14,7 @@ def problem(path="a.md", line=1, severity=Severity.ERROR, message="bad", column=
 
 def report(*problems, passed=None):
     failed = any(p.severity is Severity.ERROR for p in problems)
-    return PublishedReport(passed=not failed if passed is None else passed, checked=1,
+    return PublishedReport(claimed_pass=not failed if passed is None else passed, checked=1,
                            problems=tuple(problems))  # fmt: skip
 
 
@@ -84,3 +84,65 @@ def test_pygithub_is_imported_only_when_publishing():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_annotation_paths_are_plain_relative_paths():
+    from mdvalidator.publish.github import annotation_path
+
+    assert annotation_path("assets/a.md") == "assets/a.md"
+    assert annotation_path("././assets/a b.md") == "assets/a b.md"
+    assert annotation_path("assets/中文_cn.md") == "assets/中文_cn.md"
+    for bad in (
+        "", "./", "/etc/passwd", "../x.md", "a/../b.md", "a/./b.md", "a//b.md", "a/", "a\\b.md",
+        "C:/x.md", "a\nb.md", "a\x1bb.md", "a\u202eb.md", "a\u00adb.md", "##[add-path]x.md",
+        "x" * 1001,
+    ):  # fmt: skip
+        assert annotation_path(bad) is None, bad
+
+
+def test_split_annotates_only_plain_paths_and_changed_files():
+    inside, outside = split_by_changed(
+        [problem("a.md"), problem("/abs.md"), problem("b.md")], frozenset({"a.md", "/abs.md"})
+    )
+    assert [p.path for p in inside] == ["a.md"]
+    assert [p.path for p in outside] == ["/abs.md", "b.md"]
+    inside, outside = split_by_changed([problem("a.md"), problem("../b.md")], None)
+    assert [p.path for p in inside] == ["a.md"] and [p.path for p in outside] == ["../b.md"]
+
+
+def test_the_annotation_cap_keeps_errors_first_in_report_order():
+    from mdvalidator.publish.github import capped
+
+    problems = [problem(f"{i}.md", severity=Severity.WARNING) for i in range(5)]
+    problems += [problem(f"e{i}.md") for i in range(3)]
+    kept, left = capped(problems, cap=4)
+    assert [p.path for p in kept] == ["e0.md", "e1.md", "e2.md", "0.md"] and left == 4
+    assert capped(problems, cap=100) == (sorted(problems, key=lambda p: -p.severity), 0)
+
+
+def test_lines_and_columns_are_clamped_for_the_api():
+    note = annotation(problem(line=0, column=5))
+    assert note["start_line"] == 1 and "start_column" not in note
+    note = annotation(problem(line=2**31 - 1, column=2**31 - 1))
+    assert note["start_line"] == note["start_column"] == 2**31 - 1
+
+
+def test_the_verdict_is_recomputed_from_problems_and_assets():
+    from mdvalidator.problem import AssetRef, AssetResult, AssetStatus
+
+    def with_asset(status, claimed=True):
+        ref = AssetRef("a.md", 3, "https://x.example/a.ckpt", "ab" * 32)
+        return PublishedReport(claimed, 1, (), (AssetResult(ref, AssetStatus(status)),))
+
+    assert report(problem(), passed=True).passed is False
+    assert report(problem(), passed=True).contradicts_itself
+    assert report(problem(severity=Severity.WARNING), passed=False).passed is False  # --strict
+    assert report(passed=True).passed and not report(passed=True).contradicts_itself
+    for status in ("mismatch", "blocked", "unreachable", "too-large"):
+        forged = with_asset(status)
+        assert not forged.passed and summary.conclusion(forged) == "failure"
+        assert summary.headline(forged) == "1 asset not verified"
+        assert "recomputed" in summary.render(forged, limit=10_000)
+    for status in ("verified", "cached", "skipped"):
+        assert with_asset(status).passed
+    assert summary.headline(report(passed=False)) == "Failed"

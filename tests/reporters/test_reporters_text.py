@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from collections.abc import Callable
 
@@ -127,3 +128,28 @@ def test_no_line_reads_as_a_workflow_command(
     lines = render("text", report).splitlines()
     assert lines[0] == header
     assert not any(line.lstrip().startswith("::") for line in lines)
+
+
+@pytest.mark.parametrize("status", ["mismatch", "blocked", "unreachable", "too-large"])
+def test_an_asset_that_failed_is_never_all_passed(status: str) -> None:
+    from mdvalidator.problem import AssetRef, AssetResult, AssetStatus
+
+    ref = AssetRef("assets/a.md", 9, "https://x.example/a.ckpt", "ab" * 32)
+    report = Report(checked=1, problems=(), assets=(AssetResult(ref, AssetStatus(status)),))
+    for fmt in ("text", "github"):
+        out = render(fmt, report)
+        assert "All Passed" not in out and "1 asset not verified" in out, fmt
+    assert json.loads(render("json", report))["status"] == "fail"
+    skipped = Report(checked=1, problems=(), assets=(AssetResult(ref, AssetStatus.SKIPPED),))
+    assert render("text", skipped).endswith("All Passed\n")
+
+
+def test_old_runner_commands_in_paths_and_messages_are_broken(make_problem: MakeProblem) -> None:
+    report = Report(
+        checked=1,
+        problems=(
+            make_problem("##[add-path]x.md", 1, 1, "MDV101", Severity.ERROR, "##[add-mask]s"),
+        ),
+    )
+    for fmt in ("text", "github", "json", "sarif"):
+        assert "##[" not in render(fmt, report), fmt
