@@ -136,7 +136,9 @@ def _close_code(key: str) -> Rule | None:
     codes = rules_by_code()
     if key in codes:
         return codes[key]
-    distance = {c: sum(a != b for a, b in zip(c, key)) for c in codes if len(c) == len(key)}
+    distance = {
+        c: sum(a != b for a, b in zip(c, key, strict=True)) for c in codes if len(c) == len(key)
+    }
     best = min(distance, key=lambda c: (distance[c], c), default=None)
     return codes[best] if best is not None and distance[best] <= 1 else None
 

@@ -130,7 +130,7 @@ def test_no_common_history_is_a_clear_error(behind: Path) -> None:
 
     git(behind, "checkout", "-q", "--orphan", "alone")
     git(behind, "commit", "-qm", "unrelated")
-    with pytest.raises(ValueError, match="no common history.*fetch-depth: 0"):
+    with pytest.raises(ValueError, match=r"no common history.*fetch-depth: 0"):
         changes_since("main", behind)
 
 

@@ -212,7 +212,9 @@ def test_allow_networks_and_ca_file_are_accepted(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
 
 
-def test_inline_directives_can_be_turned_off(make_card: Callable[..., Path], tmp_path: Path) -> None:
+def test_inline_directives_can_be_turned_off(
+    make_card: Callable[..., Path], tmp_path: Path
+) -> None:
     card = make_card(
         replace={"evaluation: acc98.8": "evaluaton: acc98.8  # mdvalidator: disable-line=MDV106"}
     )

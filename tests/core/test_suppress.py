@@ -102,8 +102,7 @@ def test_directives_in_order(
     directives: dict[int, str], code: str, line: int, silenced: bool
 ) -> None:
     lines = [
-        f"<!-- mdvalidator: {directives[n]} -->" if n in directives else "text"
-        for n in range(1, 8)
+        f"<!-- mdvalidator: {directives[n]} -->" if n in directives else "text" for n in range(1, 8)
     ]
     disables = parse_directives(lines)
     assert is_suppressed(code, rule(code).name, line, disables) is silenced
