@@ -243,3 +243,36 @@ def test_relative_cache_dir(tmp_path: Path) -> None:
         assert refused.returncode == 2, refused.stdout
         assert "inside the checked path" in refused.stderr
         assert not (hub / ".cache").exists()
+
+
+def test_found_files_never_set_network_keys(tmp_path: Path) -> None:
+    from mdvalidator.config import find_config, read_config_file
+
+    text = (
+        "[mdvalidator]\nstrict = true\nallow-private-network = true\nmirror = https://a/=/etc\n"
+        "cache-dir = .c\nca-file = x.pem\nallow-networks = 10.0.0.0/8\n"
+    )
+    (tmp_path / "setup.cfg").write_text(text, "utf-8")
+    (tmp_path / ".git").mkdir()
+    found = find_config(tmp_path)
+    assert dict(found.values) == {"strict": "true"} and not found.trusted
+    assert found.refused == (
+        "allow-networks", "allow-private-network", "ca-file", "cache-dir", "mirror"
+    )  # fmt: skip
+    explicit = read_config_file(tmp_path / "setup.cfg")
+    assert explicit.trusted and explicit.refused == () and len(explicit.values) == 6
+
+
+def test_settings_at_a_ref_are_searched_like_the_working_tree(tmp_path: Path) -> None:
+    from mdvalidator.config import AT_REF, find_config_at
+
+    root = tmp_path / "repo"
+    files = {
+        root / "pyproject.toml": b"[tool.other]\nx = 1\n",  # no [tool.mdvalidator]: skipped
+        root / "setup.cfg": b"[mdvalidator]\nignore = MDV107\nmirror = https://a/=/etc\n",
+    }
+    config = find_config_at(files.get, root / "hub" / "assets", root, "main")
+    assert config.origin == AT_REF and config.trusted
+    assert dict(config.values) == {"ignore": "MDV107"} and config.refused == ("mirror",)
+    assert config.label == "main:setup.cfg"
+    assert find_config_at(files.get, tmp_path / "elsewhere", root, "main").values == {}
