@@ -18,6 +18,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mdvalidator.config import (
     AT_REF,
@@ -30,12 +31,14 @@ from mdvalidator.config import (
     parse_per_file_ignores,
     read_config_file,
 )
-from mdvalidator.gitchanges import Changes
 from mdvalidator.problem import Problem
 from mdvalidator.registry import is_integrity, matching_codes
 from mdvalidator.ruleset import RuleSet, RuleSetError, load_ruleset_file, parse_ruleset
 from mdvalidator.run_rules import UNTRUSTED_SETTING
 from mdvalidator.settings import BY_KEY
+
+if TYPE_CHECKING:
+    from mdvalidator.gitchanges import Changes
 
 
 @dataclass(frozen=True)
