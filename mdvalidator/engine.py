@@ -205,6 +205,12 @@ def _nothing_checked(found: Discovery, changes: Changes | None) -> list[Problem]
     ]
     if found.targets or problems or found.problems:
         return problems  # the discovery problems (missing paths, ...) already say why
+    if changes is not None and changes.ref_contains_head:
+        message = (
+            f"no descriptor changed: {changes.ref} already holds the commit checked out, so "
+            "only uncommitted changes were compared (in CI, give the target branch's commit)"
+        )
+        return [NOTHING_CHECKED.problem(".", 0, 0, message)]
     if changes is not None:
         message = (
             f"no descriptor changed since {changes.ref} "

@@ -67,6 +67,13 @@ class Changes:
     root: Path  # top of the work tree
     changed: tuple[Path, ...]  # absolute, sorted: added, copied, modified, renamed, untracked
     deleted: tuple[Path, ...]  # absolute, sorted: deleted (a renamed file's old name too)
+    head: str = ""  # the commit checked out
+
+    @property
+    def ref_contains_head(self) -> bool:
+        """The branch has no commit of its own since REF (REF is HEAD or ahead of it): only
+        uncommitted changes count, which in CI means a misconfigured REF."""
+        return self.base == self.head
 
     def blob(self, commit: str, path: Path) -> bytes | None:
         """The content of ``path`` (absolute, inside the work tree) at ``commit``, or None."""
@@ -124,7 +131,7 @@ def changes_since(spec: str, cwd: Path) -> Changes:
     untracked = _git(["ls-files", "-z", "--others", "--exclude-standard"], root)
     if untracked.returncode == 0:
         changed.update(_names(untracked.stdout, root))
-    return Changes(ref, commit, base, root, tuple(sorted(changed)), tuple(sorted(deleted)))
+    return Changes(ref, commit, base, root, tuple(sorted(changed)), tuple(sorted(deleted)), head)
 
 
 def changed_files(ref: str, cwd: Path) -> list[Path]:

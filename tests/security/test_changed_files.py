@@ -122,3 +122,16 @@ def test_nothing_changed_says_so(tmp_path: Path) -> None:
     assert run.code == 0 and run.report["checked"] == 0
     [note] = [p for p in run.report["problems"] if p["rule"] == "MDV018"]
     assert note["severity"] == "info" and "no descriptor changed since main" in note["message"]
+
+
+def test_a_ref_that_holds_the_checked_out_commit_is_a_warning(tmp_path: Path) -> None:
+    """``--changed-since HEAD`` in CI (a REF that is the pull request's own head) would compare
+    nothing and pass: it says so, and fails a strict run."""
+    hub = _hub(tmp_path)
+    commit(hub, {CARD: card_text(sha=WRONG_SHA)})
+    for ref in ("HEAD", "pr"):
+        run = check(hub, "--offline", "--changed-since", ref)
+        [note] = [p for p in run.report["problems"] if p["rule"] == "MDV018"]
+        assert note["severity"] == "warning" and "already holds the commit" in note["message"]
+        assert run.report["checked"] == 0
+    assert check(hub, "--offline", "--strict", "--changed-since", "HEAD").code == 1
