@@ -177,7 +177,7 @@ def _config_rulesets(
 
 
 def _ruleset_at_ref(changes: Changes, path: Path, notices: _Notices) -> RuleSet:
-    absolute = path.absolute()
+    absolute = Path(os.path.normpath(path.absolute()))  # git names no ".." segments
     data = changes.blob(changes.ref_commit, absolute)
     shown = f"{changes.ref}:{_relative(changes, absolute)}"
     if data is None:
