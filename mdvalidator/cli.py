@@ -37,6 +37,11 @@ DIGITS Model Store entries (master.json, info.json, aux.json, snapshot tarballs)
   mdvalidator rules                        list every rule with its code
   mdvalidator COMMAND --help               the options of one command
 
+A first argument that names a command is that command (`mdvalidator store ./x` validates the
+store ./x). To check a folder named like a command, write it as a path: `mdvalidator ./store`
+or `mdvalidator check store`. A first word that is neither a path nor a command is refused
+with the closest command (`mdvalidator chek .`: did you mean `check`?).
+
 Exit status: 0 nothing failed, 1 problems found, 2 usage error or internal failure.
 """
 
@@ -80,8 +85,33 @@ def _with_default_command(argv: list[str]) -> list[str]:
     return ["check", *argv]
 
 
+def _mistyped_command(argv: list[str]) -> str | None:
+    """The command a first word that is no path was meant to be (``chek`` -> ``check``)."""
+    import difflib
+    import re
+
+    first = argv[0] if argv else ""
+    if first in COMMANDS or not re.fullmatch(r"[A-Za-z][A-Za-z_-]*", first):
+        return None
+    if os.path.lexists(first):
+        return None
+    close = difflib.get_close_matches(first.lower(), list(COMMANDS), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
+    meant = _mistyped_command(args_list)
+    if meant is not None:
+        from mdvalidator.sanitize import clean
+
+        word = clean(args_list[0], 80)
+        print(
+            f"mdvalidator: {word!r} is neither a command nor an existing path; "
+            f"did you mean `mdvalidator {meant}`? (to check a path, write `./{word}`)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     args_list = _with_default_command(args_list)
     parser = _build_for(args_list)
     args = parser.parse_args(args_list)

@@ -14,13 +14,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mdvalidator.decide import Decider
-from mdvalidator.discover import discover
+from mdvalidator.discover import Discovery, discover, discover_changed
 from mdvalidator.families import FileResult, Limits, Target
-from mdvalidator.problem import AssetRef, AssetResult, AssetStatus, Problem, Report
+from mdvalidator.problem import AssetRef, AssetResult, AssetStatus, Problem, Report, Severity
 from mdvalidator.ruleset import RuleSet
+from mdvalidator.run_rules import NOTHING_CHECKED
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
+
+    from mdvalidator.gitchanges import Changes
 
 # Below this many files a process pool costs more than it saves (starting one costs about
 # what checking 100 cards does; bench/bench_lint.py, real fixtures row).
@@ -33,8 +36,24 @@ class RunOptions:
     limits: Limits = field(default_factory=Limits)
     jobs: int = 0  # 0: one per core
     offline: bool = False
-    changed_since: str | None = None
+    changed_since: str | None = None  # a git ref (or A...B); ``changes`` when already known
     assets: Any = None  # mdvalidator.assets.options.AssetOptions when verifying
+    changes: Changes | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A run's report and what discovery found (the CLI's exit status depends on both)."""
+
+    report: Report
+    discovery: Discovery
+
+    @property
+    def nothing_to_check(self) -> bool:
+        """Every named path was a folder holding no descriptor (a usage error, exit 2)."""
+        return bool(self.discovery.empty_folders) and not (
+            self.discovery.targets or self.discovery.problems or self.discovery.excluded
+        )
 
 
 def _cores() -> int:
@@ -91,25 +110,14 @@ def check_files(
         return list(pool.map(_check_one, items, chunksize=chunk))
 
 
-def _changed_filter(
-    targets: Sequence[tuple[Target, RuleSet]], ref: str
-) -> list[tuple[Target, RuleSet]]:
-    from mdvalidator.gitchanges import changed_files
-
-    changed = {p.resolve() for p in changed_files(ref, Path.cwd())}
-    return [(t, r) for t, r in targets if t.path.resolve() in changed]
-
-
 def _unchanged_assets(
-    refs: Sequence[AssetRef], targets: dict[str, tuple[Target, RuleSet]], ref: str
+    refs: Sequence[AssetRef], targets: dict[str, tuple[Target, RuleSet]], changes: Changes
 ) -> set[tuple[str, str, str]]:
-    """(path, url, sha256) of assets already present, identically, in the file at ``ref``."""
-    from mdvalidator.gitchanges import file_at
-
+    """(path, url, sha256) of assets declared, identically, by the file at the merge base."""
     known: set[tuple[str, str, str]] = set()
     for path in {r.path for r in refs}:
         target, ruleset = targets[path]
-        old = file_at(ref, target.path)
+        old = changes.blob(changes.base, target.path.absolute())
         keys: Callable[[bytes, str, RuleSet], set[tuple[str, str]]] | None = getattr(
             ruleset.get_family(), "asset_keys", None
         )
@@ -129,11 +137,26 @@ def verify(
     return results, asset_problems(results)
 
 
+def _changes(options: RunOptions) -> Changes | None:
+    if options.changes is not None or not options.changed_since:
+        return options.changes
+    from mdvalidator.gitchanges import changes_since
+
+    return changes_since(options.changed_since, Path.cwd())
+
+
 def run(paths: Sequence[str], rulesets: Sequence[RuleSet], options: RunOptions) -> Report:
-    found = discover(paths, rulesets)
+    return execute(paths, rulesets, options).report
+
+
+def execute(paths: Sequence[str], rulesets: Sequence[RuleSet], options: RunOptions) -> Outcome:
+    """Discover, check, verify and decide; never prints."""
+    changes = _changes(options)
+    if changes is not None:
+        found = discover_changed(paths, changes, rulesets)
+    else:
+        found = discover(paths, rulesets)
     targets = list(found.targets)
-    if options.changed_since:
-        targets = _changed_filter(targets, options.changed_since)
     results = check_files(targets, options.limits, options.jobs)
 
     by_path = {target.display: (target, ruleset) for target, ruleset in targets}
@@ -150,8 +173,8 @@ def run(paths: Sequence[str], rulesets: Sequence[RuleSet], options: RunOptions) 
 
     refs = [ref for result in results for ref in result.assets]
     skipped_unchanged: list[AssetResult] = []
-    if options.changed_since and refs and not options.offline:
-        same = _unchanged_assets(refs, by_path, options.changed_since)
+    if changes is not None and refs and not options.offline:
+        same = _unchanged_assets(refs, by_path, changes)
         skipped_unchanged = [
             AssetResult(r, AssetStatus.SKIPPED, detail="unchanged")
             for r in refs
@@ -163,9 +186,38 @@ def run(paths: Sequence[str], rulesets: Sequence[RuleSet], options: RunOptions) 
         per_file.setdefault(problem.path, []).append(problem)
 
     disables = {t.display: r.disables for (t, _), r in zip(targets, results, strict=True)}
-    kept: list[Problem] = options.decider.decide(found.problems, {})
+    general = [*found.problems, *_nothing_checked(found, changes)]
+    kept: list[Problem] = options.decider.decide(general, {})
     for path, problems in per_file.items():
         severities = by_path[path][1].severities if path in by_path else {}
-        kept.extend(options.decider.decide(problems, severities, disables.get(path, ())))
+        kept.extend(options.decider.decide(problems, severities, disables.get(path, ()), path))
     all_assets = sorted([*asset_results, *skipped_unchanged], key=lambda a: a.ref)
-    return Report(checked=len(targets), problems=tuple(sorted(kept)), assets=tuple(all_assets))
+    report = Report(checked=len(targets), problems=tuple(sorted(kept)), assets=tuple(all_assets))
+    return Outcome(report, found)
+
+
+def _nothing_checked(found: Discovery, changes: Changes | None) -> list[Problem]:
+    """MDV018: for each named folder without descriptors, or a run that checked no file."""
+    problems = [
+        NOTHING_CHECKED.problem(folder, 0, 0, "no descriptor here: no file of a rule set's kind")
+        for folder in found.empty_folders
+        if changes is None
+    ]
+    if found.targets or problems or found.problems:
+        return problems  # the discovery problems (missing paths, ...) already say why
+    if changes is not None and changes.ref_contains_head:
+        message = (
+            f"no descriptor changed: {changes.ref} already holds the commit checked out, so "
+            "only uncommitted changes were compared (in CI, give the target branch's commit)"
+        )
+        return [NOTHING_CHECKED.problem(".", 0, 0, message)]
+    if changes is not None:
+        message = (
+            f"no descriptor changed since {changes.ref} "
+            f"(merge base {changes.base[:12]}): nothing checked"
+        )
+        return [NOTHING_CHECKED.problem(".", 0, 0, message, Severity.INFO)]
+    if found.excluded and not found.problems:
+        message = "every named file is excluded by its rule set: nothing checked"
+        return [NOTHING_CHECKED.problem(".", 0, 0, message, Severity.INFO)]
+    return [NOTHING_CHECKED.problem(".", 0, 0, "no descriptor was checked")]

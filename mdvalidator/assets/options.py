@@ -14,13 +14,29 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mdvalidator.argtypes import argtype, parse_size
-from mdvalidator.config import parse_bool
+from mdvalidator.argtypes import parse_size
 
 DEFAULT_MAX_SIZE = 20 * 1024**3  # 20 GiB: generous, model checkpoints are large
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_DEADLINE = 3600.0
 DEFAULT_RETRIES = 4
+
+__all__ = [
+    "ASSET_FLAGS",
+    "DEFAULT_DEADLINE",
+    "DEFAULT_MAX_SIZE",
+    "DEFAULT_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "AssetOptions",
+    "Resolver",
+    "add_arguments",
+    "add_network_arguments",
+    "from_args",
+    "parse_mirror",
+    "parse_shard",
+    "parse_size",
+    "parse_timeout",
+]
 
 # (host, port) -> addresses, the signature of socket.getaddrinfo reduced to what we use.
 Resolver = Callable[[str, int], Sequence[str]]
@@ -87,119 +103,47 @@ def parse_timeout(text: str) -> float:
 
 
 def add_network_arguments(parser: argparse.ArgumentParser) -> None:
-    """The flags shared by ``check`` and ``hash``: network safety, size cap, timeout."""
-    parser.add_argument(
-        "--allow-private-network",
-        action="store_true",
-        default=None,
-        help="allow asset links to loopback/private/link-local addresses (internal mirrors, tests)",
-    )
-    parser.add_argument(
-        "--max-asset-size",
-        type=argtype(parse_size),
-        metavar="SIZE",
-        help="refuse assets larger than SIZE (e.g. 500M, 2G; default 20G)",
-    )
-    parser.add_argument(
-        "--timeout",
-        type=argtype(parse_timeout),
-        metavar="SECONDS",
-        help=f"connect/read timeout per network operation (default {DEFAULT_TIMEOUT:g})",
-    )
+    """The flags shared by ``check``, ``hash`` and ``store``: network safety, size cap, timeout
+    (from the one table of settings, :mod:`mdvalidator.settings`)."""
+    from mdvalidator.settings import NETWORK_FLAGS, add_flags
+
+    add_flags(parser, NETWORK_FLAGS)
+
+
+ASSET_FLAGS = ("mirror", "cache-dir", "no-cache", "shard", "fix", "changed-since")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the asset flags of ``mdvalidator check`` (``--offline``/``--jobs`` are the caller's)."""
-    group = parser  # the caller decides on grouping (nested groups are deprecated)
-    add_network_arguments(group)
-    group.add_argument(
-        "--mirror",
-        action="append",
-        type=argtype(parse_mirror),
-        metavar="PREFIX=TARGET",
-        help="fetch links starting with PREFIX from TARGET (a URL or a local folder); repeatable",
-    )
-    group.add_argument(
-        "--cache-dir", type=Path, metavar="DIR", help="where verified results are cached"
-    )
-    group.add_argument(
-        "--no-cache", action="store_true", default=None, help="neither read nor write the cache"
-    )
-    group.add_argument(
-        "--shard",
-        type=argtype(parse_shard),
-        metavar="I/N",
-        help="verify only the I-th of N deterministic slices of the assets (CI matrices)",
-    )
-    group.add_argument(
-        "--fix",
-        action="store_true",
-        help="write the computed sha256 into cards whose asset-sha256 is missing or wrong",
-    )
-    group.add_argument(
-        "--changed-since",
-        metavar="REF",
-        help="check only descriptors changed since the git REF; fetch only changed assets",
-    )
+    from mdvalidator.settings import add_flags
 
-
-def _config_mirrors(text: str) -> list[tuple[str, str]]:
-    """Mirrors in a config value: one PREFIX=TARGET per line (or comma-separated)."""
-    items = [part.strip() for line in text.splitlines() for part in line.split(",")]
-    return [parse_mirror(item) for item in items if item]
-
-
-def _config_networks(text: str) -> list[str]:
-    import ipaddress
-
-    items = [part.strip() for part in text.replace("\n", ",").split(",") if part.strip()]
-    for item in items:
-        try:
-            ipaddress.ip_network(item, strict=False)
-        except ValueError:
-            raise ValueError(f"not a network: {item!r} (say e.g. 10.1.2.0/24)") from None
-    return items
+    add_network_arguments(parser)  # the caller decides on grouping (nested groups are deprecated)
+    add_flags(parser, ASSET_FLAGS)
 
 
 def from_args(args: argparse.Namespace, config: Mapping[str, str]) -> AssetOptions:
-    """Options from the command line, falling back to the ``[mdvalidator]`` config section.
+    """Options from the command line, falling back to the ``[mdvalidator]`` settings values.
 
-    Raises ``ValueError`` naming the config key when a config value is malformed.
+    ``config`` holds only what may be honoured: the caller drops the network-safety keys of
+    a settings file it found rather than was given (``mdvalidator.config``). Raises
+    ``ValueError`` naming the key when a value is malformed.
     """
+    from mdvalidator.settings import resolve
 
-    def cfg(key: str, parse: Callable[[str], Any]) -> Any:
-        if key not in config:
-            return None
-        try:
-            return parse(config[key])
-        except ValueError as exc:
-            raise ValueError(f"config key {key!r}: {exc}") from None
+    def pick(key: str) -> Any:
+        return resolve(key, args, config, "config key")
 
-    def pick(attr: str, key: str, parse: Callable[[str], Any], default: Any) -> Any:
-        value = getattr(args, attr, None)
-        if value is not None:
-            return value
-        value = cfg(key, parse)
-        return default if value is None else value
-
-    mirrors = list(getattr(args, "mirror", None) or [])
-    mirrors += cfg("mirror", _config_mirrors) or []
-    timeout = pick("timeout", "timeout", parse_timeout, DEFAULT_TIMEOUT)
-    cache_dir = pick("cache_dir", "cache-dir", lambda t: Path(t.strip()).expanduser(), None)
-    no_cache = pick("no_cache", "no-cache", parse_bool, False)
+    timeout = float(pick("timeout"))
     jobs = getattr(args, "jobs", None)
-    networks = cfg("allow-networks", _config_networks) or ()
     return AssetOptions(
         offline=bool(getattr(args, "offline", False)),
-        allow_private_network=pick(
-            "allow_private_network", "allow-private-network", parse_bool, False
-        ),
-        mirrors=tuple(mirrors),
-        allow_networks=tuple(networks),
-        ca_file=cfg("ca-file", lambda t: Path(t.strip()).expanduser()),
-        cache_dir=cache_dir,
-        use_cache=not no_cache,
-        max_size=pick("max_asset_size", "max-asset-size", parse_size, DEFAULT_MAX_SIZE),
+        allow_private_network=bool(pick("allow-private-network")),
+        mirrors=tuple(pick("mirror")),
+        allow_networks=tuple(pick("allow-networks")),
+        ca_file=pick("ca-file"),
+        cache_dir=pick("cache-dir"),
+        use_cache=not pick("no-cache"),
+        max_size=int(pick("max-asset-size")),
         connect_timeout=min(timeout, 10.0),
         read_timeout=timeout,
         deadline=max(DEFAULT_DEADLINE, timeout),

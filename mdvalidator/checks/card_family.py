@@ -143,6 +143,14 @@ class CardFamily:
         card = parse_card(path, data)
         return {(ref.url, ref.expected) for ref in asset_refs(card, ruleset.options)}
 
+    def affected_by_deletion(self, path: Path, ruleset: RuleSet) -> list[Path]:
+        """Files whose checks depend on the deleted ``path``: an English card's translation
+        (for --changed-since, which would not look at the unchanged translation otherwise)."""
+        suffix = ruleset.options.card.translation_suffix
+        if not suffix or not path.name.endswith(".md") or english_name(path.name, suffix):
+            return []
+        return [path.with_name(path.name[: -len(".md")] + suffix)]
+
     def check_together(
         self, items: Sequence[tuple[Target, FileResult]], ruleset: RuleSet
     ) -> list[Problem]:

@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from mdvalidator import engine
-from mdvalidator.argtypes import argtype, at_least, parse_size
-from mdvalidator.config import (
-    ConfigError,
-    FileConfig,
-    find_config,
-    parse_per_file_ignores,
-    read_config_file,
-)
+from mdvalidator.config import ConfigError, FileConfig, parse_per_file_ignores
 from mdvalidator.decide import Decider, normalise_codes
 from mdvalidator.engine import RunOptions
 from mdvalidator.families import Limits
-from mdvalidator.problem import Report
-from mdvalidator.ruleset import RuleSetError, load_rulesets
+from mdvalidator.problem import Problem, Report
+from mdvalidator.ruleset import BUILTIN_NAMES, RuleSet, RuleSetError, builtin_ruleset
+from mdvalidator.settings import FORMATS, SETTINGS, add_flags, flag_value, resolve
 
 HELP = "validate descriptors (the default command)"
 DESCRIPTION = """\
@@ -32,139 +29,156 @@ examples:
   mdvalidator assets/mindspore/1.10/alexnet_cifar10.md
   mdvalidator --offline --format github assets/
   mdvalidator --select MDV1 --ignore MDV107 --strict assets/
+  mdvalidator --changed-since origin/main          # what this branch changed (CI)
 
 Settings may also live in setup.cfg [mdvalidator] or pyproject.toml [tool.mdvalidator]
-(see the README); the command line wins. Exit status: 0 passed, 1 problems, 2 usage error.
+(see the README); the command line wins. With --changed-since REF they are read from REF's
+tree, not the checkout. Network-safety settings (allow-private-network, allow-networks,
+mirror, ca-file, cache-dir) come only from the command line or --config FILE.
+Exit status: 0 passed, 1 problems, 2 usage error (also: every named folder holds no
+descriptor, or the report cannot be written).
 """
 
-FORMATS = ("text", "json", "github", "sarif")
+__all__ = ["DESCRIPTION", "FORMATS", "HELP", "configure", "run"]
 
-
-_jobs = at_least(0, int, "a number of jobs (0: all cores)")
+GROUPS = ("output", "choosing rules", "running", "asset verification")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to check")
-    out = parser.add_argument_group("output")
-    out.add_argument("--format", choices=FORMATS, help="report format (default: text)")
-    out.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
-    out.add_argument(
-        "--color",
-        choices=("auto", "always", "never"),
-        default="auto",
-        help="colour text output (auto: on a terminal, unless NO_COLOR is set)",
-    )
-    sel = parser.add_argument_group("choosing rules")
-    sel.add_argument(
-        "--select", metavar="CODES", help="only these codes or prefixes (e.g. MDV1,MDV2)"
-    )
-    sel.add_argument("--ignore", metavar="CODES", help="skip these codes, prefixes or rule names")
-    sel.add_argument(
-        "--strict", action="store_true", default=None, help="warnings fail the run too"
-    )
-    sel.add_argument(
-        "--rules",
-        metavar="FILE",
-        action="append",
-        type=Path,
-        help="a rule-set TOML of your hub (repeatable; used before the built-in sets)",
-    )
-    sel.add_argument(
-        "--config",
-        metavar="FILE",
-        type=Path,
-        help="settings file (setup.cfg or pyproject.toml); default: searched upwards",
-    )
-    run_group = parser.add_argument_group("running")
-    run_group.add_argument(
-        "--offline",
-        action="store_true",
-        default=None,
-        help="no network at all: assets are not downloaded (marked skipped)",
-    )
-    run_group.add_argument(
-        "-j",
-        "--jobs",
-        type=argtype(_jobs),
-        metavar="N",
-        help="worker processes and parallel downloads (default 0: all cores)",
-    )
-    run_group.add_argument(
-        "--require-checksums",
-        action="store_true",
-        default=None,
-        help="DIGITS model folders must have a SHA256SUMS file (default: verified when present)",
-    )
-    run_group.add_argument(
-        "--max-file-size",
-        type=argtype(parse_size),
-        metavar="SIZE",
-        help="descriptors larger than this are reported, not read (default 4M)",
-    )
+    for title in GROUPS:
+        group = parser.add_argument_group(title)
+        add_flags(group, [s.key for s in SETTINGS if s.group == title])
+
+
+def _codes(text: str, where: str) -> tuple[str, ...]:
     try:
-        from mdvalidator.assets.options import add_arguments
-    except ImportError:  # pragma: no cover - asset verification not installed
-        return
-    add_arguments(parser.add_argument_group("asset verification"))  # type: ignore[arg-type]
+        return normalise_codes(text.split(","))
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
 
 
-def _config(args: argparse.Namespace) -> FileConfig:
-    return read_config_file(args.config) if args.config else find_config(Path.cwd())
-
-
-def _build_options(args: argparse.Namespace, config: FileConfig) -> RunOptions:
-    select = args.select if args.select is not None else config.get("select", "")
-    ignore = args.ignore if args.ignore is not None else config.get("ignore", "")
-    per_file = parse_per_file_ignores(config.get("per-file-ignores", "") or "", str(config.source))
-    decider = Decider(
-        select=normalise_codes((select or "").split(",")),
-        ignore=normalise_codes((ignore or "").split(",")),
-        per_file_ignores=tuple((glob, normalise_codes(codes)) for glob, codes in per_file),
+def _decider(args: argparse.Namespace, config: FileConfig) -> Decider:
+    chosen: dict[str, tuple[str, ...]] = {}
+    untrusted: set[str] = set()
+    for key in ("select", "ignore"):
+        given = flag_value(args, key)
+        if given is not None:
+            chosen[key] = _codes(given, f"--{key}")
+            continue
+        chosen[key] = _codes(config.get(key, "") or "", f"{config.label}: {key}")
+        if not config.trusted:
+            untrusted.add(key)
+    text = config.get("per-file-ignores", "") or ""
+    per_file = tuple(
+        (glob, _codes(",".join(codes), f"{config.label}: per-file-ignores"))
+        for glob, codes in parse_per_file_ignores(text, config.label)
     )
-    max_size = args.max_file_size
-    if max_size is None:
-        max_size = parse_size(config.get("max-file-size", "4M") or "4M")
-    jobs = args.jobs if args.jobs is not None else int(config.get("jobs", "0") or 0)
-    offline = args.offline if args.offline is not None else config.get_bool("offline")
+    if not config.trusted:
+        untrusted.add("per-file-ignores")
+    return Decider(
+        select=chosen["select"],
+        ignore=chosen["ignore"],
+        per_file_ignores=per_file,
+        untrusted=frozenset(untrusted),
+        inline_directives=bool(_setting(args, config, "inline-directives")),
+    )
+
+
+def _setting(args: argparse.Namespace, config: FileConfig, key: str) -> Any:
+    try:
+        return resolve(key, args, config.values, config.label)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def _build_options(
+    args: argparse.Namespace, config: FileConfig, paths: Sequence[str], changes: Any
+) -> RunOptions:
+    offline = bool(_setting(args, config, "offline"))
     asset_options = None
     if not offline:
         from mdvalidator.assets.options import from_args
 
-        asset_options = from_args(args, config.values)
+        try:
+            asset_options = from_args(args, config.values)
+        except ValueError as exc:
+            raise ConfigError(f"{config.label}: {exc}") from None
+        cache_dir = _cache_dir(args, config, paths)
+        asset_options = dataclasses.replace(asset_options, cache_dir=cache_dir)
     return RunOptions(
-        decider=decider,
-        limits=Limits(max_file_size=max_size),
-        jobs=jobs,
+        decider=_decider(args, config),
+        limits=Limits(max_file_size=int(_setting(args, config, "max-file-size"))),
+        jobs=int(_setting(args, config, "jobs")),
         offline=offline,
-        changed_since=getattr(args, "changed_since", None),
+        changed_since=args.changed_since,
         assets=asset_options,
+        changes=changes,
     )
 
 
-def _rule_files(args: argparse.Namespace, config: FileConfig) -> tuple[Path, ...]:
-    if args.rules:
-        return tuple(args.rules)
-    base = config.source.parent if config.source else Path.cwd()
-    return tuple(base / name for name in config.get_list("rules"))
+def _cache_dir(args: argparse.Namespace, config: FileConfig, paths: Sequence[str]) -> Path | None:
+    """The cache folder; a relative one (to the working folder on the command line, to the
+    --config file's folder there) must not land inside the checked tree, where a pull request
+    could plant entries."""
+    given: Path | None = flag_value(args, "cache-dir")
+    base = Path.cwd()
+    if given is None and "cache-dir" in config.values and config.source is not None:
+        given = Path(config.values["cache-dir"].strip()).expanduser()
+        base = config.source.resolve().parent
+    if given is None or given.is_absolute():
+        return given
+    resolved = (base / given).resolve()
+    for path in paths:
+        checked = Path(path).resolve()
+        if resolved == checked or checked in resolved.parents:
+            raise ConfigError(
+                f"cache-dir {given} resolves to {resolved}, inside the checked path {path}: "
+                "a pull request could plant cache entries there; give an absolute folder "
+                "outside it"
+            )
+    return resolved
 
 
-def _write(text: str, output: str | None) -> None:
-    if output:
-        with open(output, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        return
-    sys.stdout.write(text)
-    sys.stdout.flush()
+def _rulesets(
+    user: Sequence[RuleSet], config: FileConfig, args: argparse.Namespace
+) -> tuple[RuleSet, ...]:
+    names = {r.name for r in user}
+    rulesets = (*user, *(builtin_ruleset(n) for n in BUILTIN_NAMES if n not in names))
+    if _setting(args, config, "require-checksums"):
+        from mdvalidator.digits.family import with_required_checksums
+
+        rulesets = tuple(
+            with_required_checksums(r) if r.family == "digits-model-store" else r for r in rulesets
+        )
+    return tuple(rulesets)
+
+
+def _write(text: str, output: Path | None) -> str:
+    """Write the report (atomically to a file: never half written); an error message or ""."""
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return ""
+    from mdvalidator.atomic import write_atomic
+
+    try:
+        write_atomic(output, text.encode("utf-8"), durable=True)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        return f"cannot write the report to {output}: {reason}"
+    return ""
 
 
 def _render(report: Report, fmt: str, args: argparse.Namespace, strict: bool) -> str:
     from mdvalidator import __version__
     from mdvalidator.reporters import ReportOptions, render, want_color
 
-    if args.color == "auto":
+    choice = args.color or "auto"
+    if choice == "auto":
         color = not args.output and want_color(sys.stdout, os.environ)
     else:
-        color = args.color == "always"
+        color = choice == "always"
     options = ReportOptions(color=color, strict=strict, tool_version=__version__)
     text = render(fmt, report, options)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
@@ -175,38 +189,57 @@ def _render(report: Report, fmt: str, args: argparse.Namespace, strict: bool) ->
     return text
 
 
+def _fail(message: str) -> int:
+    from mdvalidator.sanitize import clean
+
+    print(f"mdvalidator: {clean(message, 2000)}", file=sys.stderr)
+    return 2
+
+
+def _with_notices(report: Report, notices: Sequence[Problem], decider: Decider) -> Report:
+    if not notices:
+        return report
+    kept = decider.decide(notices, {})
+    return dataclasses.replace(report, problems=tuple(sorted((*report.problems, *kept))))
+
+
 def run(args: argparse.Namespace) -> int:
-    try:
-        config = _config(args)
-        options = _build_options(args, config)
-        rulesets = load_rulesets(_rule_files(args, config))
-        if args.require_checksums or config.get_bool("require-checksums"):
-            from mdvalidator.digits.family import with_required_checksums
+    from mdvalidator import trusted
 
-            rulesets = tuple(
-                with_required_checksums(r) if r.family == "digits-model-store" else r
-                for r in rulesets
-            )
-        strict = args.strict if args.strict is not None else config.get_bool("strict")
-        fmt = args.format or config.get("format", "text") or "text"
-        if fmt not in FORMATS:
-            raise ConfigError(f"{config.source}: format: unknown format {fmt!r}")
-    except (ConfigError, RuleSetError, ValueError) as exc:
-        print(f"mdvalidator: {exc}", file=sys.stderr)
-        return 2
-    paths = args.paths or (["."] if options.changed_since else [])
+    paths = list(args.paths or (["."] if args.changed_since else []))
     if not paths:
-        print("mdvalidator: no paths given (try `mdvalidator --help`)", file=sys.stderr)
-        return 2
+        return _fail("no paths given (try `mdvalidator --help`)")
     try:
-        report = engine.run(paths, rulesets, options)
-    except (ValueError, RuleSetError) as exc:  # e.g. --changed-since outside a git repository
-        print(f"mdvalidator: {exc}", file=sys.stderr)
-        return 2
-    _write(_render(report, fmt, args, strict), args.output)
-    if getattr(args, "fix", False) and report.assets:
-        from mdvalidator.assets.fix import apply_fixes
+        changes = None
+        if args.changed_since:
+            from mdvalidator.gitchanges import changes_since
 
-        for line in apply_fixes(report.assets):
+            changes = changes_since(args.changed_since, Path.cwd())
+        loaded = trusted.load(args.config, args.rules, changes, Path.cwd())
+        config = loaded.config
+        options = _build_options(args, config, paths, changes)
+        rulesets = _rulesets(loaded.rulesets, config, args)
+        strict = bool(_setting(args, config, "strict"))
+        fmt = str(_setting(args, config, "format"))
+        overridden = [key for key in ("ignore",) if flag_value(args, key) is not None]
+        notices = [*loaded.notices, *trusted.integrity_notices(config, overridden.__contains__)]
+    except (ConfigError, RuleSetError, ValueError) as exc:
+        return _fail(str(exc))
+    try:
+        outcome = engine.execute(paths, rulesets, options)
+    except (ValueError, RuleSetError) as exc:
+        return _fail(str(exc))
+    report = _with_notices(outcome.report, notices, options.decider)
+    if args.fix:
+        from mdvalidator.fixes import apply_fixes
+
+        report, lines = apply_fixes(report)
+        for line in lines:
             print(line, file=sys.stderr)
+    error = _write(_render(report, fmt, args, strict), args.output)
+    if error:
+        return _fail(error)
+    if outcome.nothing_to_check:
+        shown = ", ".join(outcome.discovery.empty_folders)
+        return _fail(f"no descriptor found in {shown}: nothing was checked")
     return 1 if report.failed(strict) else 0

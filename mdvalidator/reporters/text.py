@@ -3,10 +3,10 @@
 ::
 
     assets/acme/1.8/resnet50_imagenet.md
-      3:1    error    required field 'license' is missing  [MDV101 required-field]
-      12:15  warning  unknown key 'asset_sha256'  [MDV110 unknown-key]
+      12:1  warning  unknown key 'asset_sha256' (did you mean 'asset-sha256'?)  [MDV106 unknown-key]
+      31:1  error    required field 'license' is missing  [MDV101 missing-field]
 
-    2 errors, 1 warning in 1 file
+    1 error, 1 warning in 1 file
 
 Colour (ANSI) only when ``options.color``; the caller decides it with
 :func:`mdvalidator.reporters.want_color`. Card text goes through :func:`sanitize.clean`.

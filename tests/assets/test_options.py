@@ -115,3 +115,28 @@ def test_bad_flag_values_are_usage_errors() -> None:
         parse("--max-asset-size", "lots")
     with pytest.raises(argparse.ArgumentError):
         parse("--shard", "5/2")
+
+
+def test_allow_networks_and_ca_file_have_flags() -> None:
+    args = parse("--allow-networks", "10.1.2.0/24,fd00::/64", "--ca-file", "/etc/hub-ca.pem")
+    options = from_args(args, {})
+    assert options.allow_networks == ("10.1.2.0/24", "fd00::/64")
+    assert options.ca_file == Path("/etc/hub-ca.pem")
+    with pytest.raises(argparse.ArgumentError):
+        parse("--allow-networks", "10.0.0.0/33")
+
+
+def test_hash_and_store_share_the_network_flags() -> None:
+    from mdvalidator.cli import build_parser
+
+    for command in ("hash", "store"):
+        parser = build_parser([command])
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        flags = {o for a in sub.choices[command]._actions for o in a.option_strings}
+        assert {"--allow-private-network", "--allow-networks", "--ca-file", "--timeout"} <= flags
+
+
+def test_mirrors_from_flags_and_file_add_up() -> None:
+    config = {"mirror": "https://b/=/srv/b"}
+    options = from_args(parse("--mirror", "https://a/=/srv/a"), config)
+    assert options.mirrors == (("https://a/", "/srv/a"), ("https://b/", "/srv/b"))

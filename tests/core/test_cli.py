@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -153,3 +154,141 @@ def test_require_checksums_for_digits_store(tmp_path: Path) -> None:
     assert "MDV328" not in run_cli(["--offline", str(store)]).stdout
     strict = run_cli(["--offline", "--require-checksums", str(store)])
     assert strict.returncode == 1 and "MDV328" in strict.stdout
+
+
+def test_a_mistyped_command_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "assets").mkdir()
+    for args, meant in ((["chek", "."], "check"), (["sotre", "x"], "store"), (["rule"], "rules")):
+        result = run_cli(args, cwd=tmp_path)
+        assert result.returncode == 2, (args, result.stdout)
+        assert f"did you mean `mdvalidator {meant}`?" in result.stderr
+        assert result.stdout == ""  # nothing was checked, nothing downloaded
+
+
+def test_a_folder_named_like_a_command(tmp_path: Path) -> None:
+    """A first word naming a command is the command; a folder of that name is checked when
+    written as a path (``./rules``, ``rules/``) or after ``check``."""
+    card = tmp_path / "rules" / "mindspore" / "1.10" / "lenet_mnist.md"
+    card.parent.mkdir(parents=True)
+    card.write_bytes(GOOD_CARD.read_bytes())
+    options = ["--offline", "--format", "json"]
+    for args in ([*options, "./rules"], [*options, "rules/"], ["check", *options, "rules"]):
+        result = run_cli(args, cwd=tmp_path)
+        assert result.returncode == 0, (args, result.stderr)
+        assert json.loads(result.stdout)["checked"] == 1
+    listing = run_cli(["rules"], cwd=tmp_path)
+    assert listing.returncode == 0 and "MDV122  error    invalid-sha256" in listing.stdout
+    store = run_cli(["store", "./no-such-store"], cwd=tmp_path)
+    assert "MDV" in store.stdout + store.stderr and "checked" not in store.stdout
+    assert "named like a command" in run_cli(["--help"]).stdout
+
+
+def test_a_run_that_checked_nothing_says_so(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "notes.txt").write_text("prose", "utf-8")
+    (tmp_path / "README.md").write_text("# hub\n", "utf-8")
+    empty = run_cli(["--offline", "--format", "json", "docs"], cwd=tmp_path)
+    assert empty.returncode == 2
+    assert "no descriptor found in docs: nothing was checked" in empty.stderr
+    [problem] = json.loads(empty.stdout)["problems"]
+    assert (problem["rule"], problem["path"], problem["severity"]) == ("MDV018", "docs", "warning")
+
+    excluded = run_cli(["--offline", "--strict", "--format", "json", "README.md"], cwd=tmp_path)
+    assert excluded.returncode == 0  # pre-commit naming a README is not a mistake
+    [note] = json.loads(excluded.stdout)["problems"]
+    assert (note["rule"], note["severity"]) == ("MDV018", "info")
+
+    card = tmp_path / "assets" / "mindspore" / "1.10" / "lenet_mnist.md"
+    card.parent.mkdir(parents=True)
+    card.write_bytes(GOOD_CARD.read_bytes())
+    mixed = run_cli(["--offline", "assets", "docs"], cwd=tmp_path)
+    assert mixed.returncode == 0 and "MDV018" in mixed.stdout and "docs" in mixed.stdout
+    assert run_cli(["--offline", "--strict", "assets", "docs"], cwd=tmp_path).returncode == 1
+
+
+def _limited_run(args: list[str], cwd: Path, limit: int) -> subprocess.CompletedProcess[str]:
+    """The CLI with a file-size limit: writing more than ``limit`` bytes fails (EFBIG), the
+    way a full disk fails a write."""
+    import resource
+    import sys
+
+    def limit_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return subprocess.run(
+        [sys.executable, "-m", "mdvalidator", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        preexec_fn=limit_files,  # only sets a resource limit
+    )
+
+
+def test_output_is_written_atomically_or_not_at_all(
+    make_card: Callable[..., Path], tmp_path: Path
+) -> None:
+    card = make_card(replace={"license: Apache2.0": None, "author: MindSpore team": None})
+    out = tmp_path / "out" / "report.json"
+    out.parent.mkdir()
+    out.write_text("previous report\n", "utf-8")
+    full = _limited_run(["--offline", "--format", "json", "-o", str(out), str(card)], tmp_path, 200)
+    assert full.returncode == 2, full.stderr
+    assert f"cannot write the report to {out}" in full.stderr and "Traceback" not in full.stderr
+    assert out.read_text("utf-8") == "previous report\n"  # never half written
+    assert sorted(p.name for p in out.parent.iterdir()) == ["report.json"]  # no temporary left
+
+    missing = run_cli(["--offline", "-o", str(tmp_path / "no" / "dir" / "r.txt"), str(card)])
+    assert missing.returncode == 2 and "cannot write the report" in missing.stderr
+    done = run_cli(["--offline", "--format", "json", "-o", str(out), str(card)])
+    assert done.returncode == 1 and json.loads(out.read_text("utf-8"))["status"] == "fail"
+
+
+def test_fix_reports_fixed_problems_as_fixed(
+    make_card: Callable[..., Path], tmp_path: Path
+) -> None:
+    """ruff's way: what --fix fixed is not an error any more, and the run says how many."""
+    import hashlib
+
+    mirror = tmp_path / "mirror" / "r1.10"
+    mirror.mkdir(parents=True)
+    (mirror / "lenet_mnist.ckpt").write_bytes(b"\x0a\x20weights")
+    actual = hashlib.sha256(b"\x0a\x20weights").hexdigest()
+    card = make_card()
+    args = ["--mirror", f"https://download.example.org/models/={tmp_path / 'mirror'}/"]
+    before = run_cli([*args, "--format", "json", str(card)])
+    assert before.returncode == 1 and '"MDV201"' in before.stdout
+
+    fixed = run_cli([*args, "--fix", "--format", "json", str(card)])
+    assert fixed.returncode == 0, (fixed.stdout, fixed.stderr)
+    report = json.loads(fixed.stdout)
+    assert report["status"] == "pass" and report["problems"] == []
+    assert [a["status"] for a in report["assets"]] == ["verified"]
+    assert report["assets"][0]["expected"] == actual
+    assert f":36: fixed MDV201 asset-sha256-mismatch (asset-sha256 set to {actual})" in (
+        fixed.stderr
+    )
+    assert "Fixed 1 problem (0 remaining)." in fixed.stderr
+    assert f"asset-sha256: {actual}" in card.read_text("utf-8")
+
+    card.write_text(card.read_text("utf-8").replace(actual, "e616cdcb"), "utf-8")
+    card.write_text(card.read_text("utf-8").replace("license: Apache2.0\n", ""), "utf-8")
+    partly = run_cli([*args, "--fix", str(card)])
+    assert partly.returncode == 1 and "MDV101" in partly.stdout and "MDV122" not in partly.stdout
+    assert "Fixed 1 problem (1 remaining)." in partly.stderr
+
+
+def test_examples_in_docstrings_name_real_rules() -> None:
+    """``[MDV106 unknown-key]`` in a docstring's example output is a real code and its name."""
+    import re
+
+    from mdvalidator.registry import rules_by_code
+
+    names = {code: rule.name for code, rule in rules_by_code().items()}
+    seen = 0
+    for module in (FIXTURES.parent / "mdvalidator").rglob("*.py"):
+        for code, name in re.findall(r"\[(MDV\d{3}) ([a-z0-9-]+)\]", module.read_text("utf-8")):
+            assert names.get(code) == name, (module.name, code, name)
+            seen += 1
+    assert seen >= 2

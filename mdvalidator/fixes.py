@@ -1,0 +1,119 @@
+"""``--fix``: run the fixers, then report what they fixed as fixed (ruff's way), not as errors.
+
+A fixer is a function ``(report) -> FixResult``: it edits files and says which problems no
+longer hold, as :class:`Fixed` records (path, line and rule code of the problem, and what was
+done), plus notes for what it could not fix. :func:`apply_fixes` runs every fixer in
+:data:`FIXERS`, removes the fixed problems from the report before it is rendered, and gives
+the lines to print (``path:line: fixed CODE name (what)`` and ``Fixed N problems``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from mdvalidator.problem import AssetResult, AssetStatus, Problem, Report
+from mdvalidator.registry import rules_by_code
+
+
+@dataclass(frozen=True, order=True)
+class Fixed:
+    """A problem that a fixer made hold no longer: where it was reported, and what was done."""
+
+    path: str
+    line: int
+    rule: str
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class FixResult:
+    fixed: tuple[Fixed, ...] = ()
+    notes: tuple[str, ...] = ()  # e.g. "card.md:12: not fixed: the file has changed"
+    # Asset results as they stand after the fix (replacing the report's, same refs' order).
+    assets: tuple[AssetResult, ...] | None = field(default=None)
+
+
+Fixer = Callable[[Report], FixResult]
+
+# The asset fixer's success message (mdvalidator.assets.fix): "PATH:LINE: asset-sha256 set to X"
+_SET = re.compile(r"^(?P<path>.+):(?P<line>\d+): asset-sha256 set to (?P<sha>[0-9a-f]{64})\b")
+_SHA_RULES = ("MDV201", "MDV122")
+
+
+def fix_assets(report: Report) -> FixResult:
+    """Write each computed sha256 into its card (``mdvalidator.assets.fix``)."""
+    from mdvalidator.assets.fix import apply_fixes, fixable
+
+    outcome = apply_fixes(report.assets)
+    fixed_refs = getattr(outcome, "fixed", None)
+    notes = tuple(getattr(outcome, "messages", outcome))
+    if fixed_refs is None:  # the fixer tells only in its messages
+        done = {(m["path"], m["sha"]) for m in map(_SET.match, notes) if m}
+        fixed_refs = [r.ref for r in report.assets if fixable(r) and (r.ref.path, r.actual) in done]
+    results = {result.ref: result for result in report.assets}
+    records: list[Fixed] = []
+    assets = list(report.assets)
+    for ref in fixed_refs:
+        result = results[ref]
+        for problem in _problems_of(report.problems, result):
+            what = f"asset-sha256 set to {result.actual}"
+            records.append(Fixed(problem.path, problem.line, problem.rule, what))
+        index = assets.index(result)
+        assets[index] = dataclasses.replace(
+            result,
+            ref=dataclasses.replace(ref, expected=result.actual or ""),
+            status=AssetStatus.VERIFIED,
+            detail="asset-sha256 fixed",
+        )
+    others = tuple(note for note in notes if not _SET.match(note))  # the rest: not fixed
+    return FixResult(tuple(records), others, tuple(assets))
+
+
+def _problems_of(problems: Sequence[Problem], result: AssetResult) -> list[Problem]:
+    """The problems that writing ``result.actual`` as the digest settles."""
+    ref = result.ref
+    sha_line = ref.sha_line or ref.line
+    mine = [p for p in problems if p.path == ref.path]
+    settled = [p for p in mine if p.rule in _SHA_RULES and p.line == sha_line]
+    if not ref.expected:  # the digest was missing: its item's "asset-sha256" problem
+        missing = [
+            p
+            for p in mine
+            if p.rule == "MDV121" and "asset-sha256" in p.message and p.line <= ref.line
+        ]
+        settled += sorted(missing, key=lambda p: p.line)[-1:]
+    return settled
+
+
+FIXERS: list[Fixer] = [fix_assets]
+
+
+def apply_fixes(report: Report, fixers: Sequence[Fixer] | None = None) -> tuple[Report, list[str]]:
+    """Run the fixers; the report without the problems they fixed, and the lines to print."""
+    lines: list[str] = []
+    fixed: list[Fixed] = []
+    for fixer in FIXERS if fixers is None else fixers:
+        result = fixer(report)
+        fixed.extend(result.fixed)
+        lines.extend(result.notes)
+        if result.assets is not None:
+            report = dataclasses.replace(report, assets=result.assets)
+    gone = {(f.path, f.line, f.rule) for f in fixed}
+    kept = tuple(p for p in report.problems if (p.path, p.line, p.rule) not in gone)
+    report = dataclasses.replace(report, problems=kept)
+    names = rules_by_code()
+    for record in sorted(set(fixed)):
+        name = names[record.rule].name if record.rule in names else ""
+        what = f" ({record.message})" if record.message else ""
+        lines.append(f"{record.path}:{record.line}: fixed {record.rule} {name}{what}".rstrip())
+    count = len(gone)
+    if count or fixed:
+        plural = "problem" if count == 1 else "problems"
+        lines.append(f"Fixed {count} {plural} ({len(kept)} remaining).")
+    return report, lines
+
+
+__all__ = ["FIXERS", "FixResult", "Fixed", "Fixer", "apply_fixes", "fix_assets"]
