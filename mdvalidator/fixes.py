@@ -10,7 +10,6 @@ the lines to print (``path:line: fixed CODE name (what)`` and ``Fixed N problems
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -38,38 +37,34 @@ class FixResult:
 
 Fixer = Callable[[Report], FixResult]
 
-# The asset fixer's success message (mdvalidator.assets.fix): "PATH:LINE: asset-sha256 set to X"
-_SET = re.compile(r"^(?P<path>.+):(?P<line>\d+): asset-sha256 set to (?P<sha>[0-9a-f]{64})\b")
 _SHA_RULES = ("MDV201", "MDV122")
 
 
 def fix_assets(report: Report) -> FixResult:
     """Write each computed sha256 into its card (``mdvalidator.assets.fix``)."""
-    from mdvalidator.assets.fix import apply_fixes, fixable
+    from mdvalidator.assets.fix import apply_fixes
 
-    outcome = apply_fixes(report.assets)
-    fixed_refs = getattr(outcome, "fixed", None)
-    notes = tuple(getattr(outcome, "messages", outcome))
-    if fixed_refs is None:  # the fixer tells only in its messages
-        done = {(m["path"], m["sha"]) for m in map(_SET.match, notes) if m}
-        fixed_refs = [r.ref for r in report.assets if fixable(r) and (r.ref.path, r.actual) in done]
-    results = {result.ref: result for result in report.assets}
+    outcomes = apply_fixes(report.assets)
+    by_place = {(r.ref.path, r.ref.line): r for r in report.assets}
     records: list[Fixed] = []
+    notes: list[str] = []
     assets = list(report.assets)
-    for ref in fixed_refs:
-        result = results[ref]
+    for outcome in outcomes:
+        result = by_place.get((outcome.path, outcome.asset_line))
+        if not outcome.fixed or result is None:
+            notes.append(str(outcome))
+            continue
+        what = f"asset-sha256 set to {outcome.new}"
         for problem in _problems_of(report.problems, result):
-            what = f"asset-sha256 set to {result.actual}"
             records.append(Fixed(problem.path, problem.line, problem.rule, what))
         index = assets.index(result)
         assets[index] = dataclasses.replace(
             result,
-            ref=dataclasses.replace(ref, expected=result.actual or ""),
+            ref=dataclasses.replace(result.ref, expected=outcome.new),
             status=AssetStatus.VERIFIED,
             detail="asset-sha256 fixed",
         )
-    others = tuple(note for note in notes if not _SET.match(note))  # the rest: not fixed
-    return FixResult(tuple(records), others, tuple(assets))
+    return FixResult(tuple(records), tuple(notes), tuple(assets))
 
 
 def _problems_of(problems: Sequence[Problem], result: AssetResult) -> list[Problem]:

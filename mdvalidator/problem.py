@@ -56,6 +56,13 @@ class AssetStatus(str, enum.Enum):
     CACHED = "cached"
 
 
+# An asset in one of these states was not shown to be the file its descriptor promises: never
+# a pass, whatever became of the problem that reported it.
+FAILING_ASSETS = frozenset(
+    {AssetStatus.MISMATCH, AssetStatus.BLOCKED, AssetStatus.UNREACHABLE, AssetStatus.TOO_LARGE}
+)
+
+
 @dataclass(frozen=True, order=True)
 class AssetRef:
     """An asset a descriptor promises: where it is declared, its link and its sha256.
@@ -98,7 +105,17 @@ class Report:
     problems: tuple[Problem, ...]
     assets: tuple[AssetResult, ...] = ()
 
-    def failed(self, strict: bool = False) -> bool:
+    def problems_failed(self, strict: bool = False) -> bool:
         """True when any problem is an error (or, with ``strict``, a warning)."""
         floor = Severity.WARNING if strict else Severity.ERROR
         return any(p.severity >= floor for p in self.problems)
+
+    def failed_assets(self) -> int:
+        """How many assets were not shown to be the files their descriptors promise."""
+        return sum(1 for result in self.assets if result.status in FAILING_ASSETS)
+
+    def failed(self, strict: bool = False) -> bool:
+        """The verdict: an error (a warning, with ``strict``) or an asset that failed
+        verification, whatever became of the problem that reported it (an ignored or
+        suppressed MDV2xx still fails the run)."""
+        return self.problems_failed(strict) or self.failed_assets() > 0

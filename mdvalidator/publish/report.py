@@ -18,8 +18,14 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
 
-from mdvalidator.problem import AssetRef, AssetResult, AssetStatus, Problem, Severity
-from mdvalidator.reporters.tally import FAILING_ASSETS
+from mdvalidator.problem import (
+    FAILING_ASSETS,
+    AssetRef,
+    AssetResult,
+    AssetStatus,
+    Problem,
+    Severity,
+)
 
 REPORT_VERSION = 1
 # A report is a list of problems, not a data set: 20,000 problems take about 5 MB, a whole-hub

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from mdvalidator.problem import AssetStatus, Report, Severity
+from mdvalidator.problem import FAILING_ASSETS, AssetStatus, Report, Severity
 
 PASSED = "All Passed"
-# An asset in one of these states was not shown to be the file its descriptor promises: never
-# a pass, whatever became of the problem that reported it.
-FAILING_ASSETS = frozenset(
-    {AssetStatus.MISMATCH, AssetStatus.BLOCKED, AssetStatus.UNREACHABLE, AssetStatus.TOO_LARGE}
-)
+__all__ = ["FAILING_ASSETS", "PASSED", "asset_line", "count_line", "failed", "verdict_lines"]
 
 _PLURALS = {Severity.ERROR: "errors", Severity.WARNING: "warnings", Severity.INFO: "info"}
 
@@ -37,21 +33,16 @@ def count_line(report: Report) -> str:
     return f"{', '.join(parts)} in {count_files(files)}"
 
 
-def failed_assets(report: Report) -> int:
-    return sum(1 for result in report.assets if result.status in FAILING_ASSETS)
-
-
 def failed(report: Report, strict: bool = False) -> bool:
-    """The verdict every format shows: an error (a warning, with ``strict``) or an asset
-    that failed verification."""
-    return report.failed(strict) or failed_assets(report) > 0
+    """The verdict every format shows (:meth:`Report.failed`)."""
+    return report.failed(strict)
 
 
 def verdict_lines(report: Report, strict: bool = False) -> list[str]:
     """The closing lines: the count (if any), then ``All Passed`` when nothing failed."""
     lines = [line for line in (count_line(report),) if line]
-    unverified = failed_assets(report)
-    if unverified and not report.failed(strict):
+    unverified = report.failed_assets()
+    if unverified and not report.problems_failed(strict):
         lines.append(_count(unverified, "asset", "assets") + " not verified")
     if not failed(report, strict):
         lines.append(PASSED)

@@ -163,12 +163,16 @@ def test_the_same_directives_still_silence_ordinary_rules(
     assert run.rules == []
 
 
-def test_a_maintainer_may_ignore_on_the_command_line(tmp_path: Path, loopback: Loopback) -> None:
-    """The command line is trusted: --ignore MDV201 is the maintainer's decision, and the asset
-    is still shown as a mismatch in the report."""
+def test_ignoring_a_mismatch_on_the_command_line_hides_it_but_never_passes(
+    tmp_path: Path, loopback: Loopback
+) -> None:
+    """The command line is trusted to choose what is listed (--ignore MDV201 drops the
+    problem), but a mismatching asset never yields a pass: the run fails on the asset itself,
+    which the report still shows as a mismatch (--offline is how not to verify)."""
     hub = make_repo(tmp_path / "hub", {CARD: card_text(link=loopback.url("/lenet.ckpt"))})
     run = check(hub, "--allow-private-network", "--ignore", "MDV201", ".")
-    assert run.code == 0 and "MDV201" not in run.rules
+    assert run.code == 1 and "MDV201" not in run.rules
+    assert run.report["status"] == "fail"
     assert run.asset_statuses == ["mismatch"]
 
 
