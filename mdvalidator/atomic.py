@@ -22,6 +22,12 @@ def write_atomic(path: Path, data: bytes, mode: int | None = None, durable: bool
         original: os.stat_result | None = os.stat(path)
     except OSError:
         original = None
+    if original is not None and not stat.S_ISREG(original.st_mode):
+        # A device or a pipe (``-o /dev/null``, ``-o /dev/stdout``): it cannot be half
+        # written, and renaming over it would replace the device itself (as root, for all).
+        with open(path, "wb") as stream:
+            stream.write(data)
+        return
     if mode is None:
         mode = stat.S_IMODE(original.st_mode) if original is not None else 0o644
     descriptor, temporary = tempfile.mkstemp(
