@@ -90,7 +90,9 @@ class Action:
         self.source = source
         self.runner_temp = runner_temp
         document = yaml.safe_load((source / "action.yml").read_text(encoding="utf-8"))
-        self.inputs = {name: str(spec.get("default", "")) for name, spec in document["inputs"].items()}
+        self.inputs = {
+            name: str(spec.get("default", "")) for name, spec in document["inputs"].items()
+        }
         self.steps: list[dict[str, Any]] = document["runs"]["steps"]
 
     def _value(self, text: str, inputs: dict[str, str]) -> str:

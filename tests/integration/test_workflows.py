@@ -1,8 +1,8 @@
 """The GitHub workflows, the composite action and the Gitee pipeline a hub copies.
 
 actionlint and zizmor (offline: no network) run over every workflow file and action.yml; they
-are installed by .ci/lint-workflows.sh, and the tests that need them are skipped, saying so, when
-they are absent. The security contract of the two-workflow pattern is asserted directly on the
+are in the `lint` extra (requirements/lock.txt), and the tests that need them are skipped, saying
+so, when they are absent (the lowest-versions run of .ci/run installs no linters). The security contract of the two-workflow pattern is asserted directly on the
 parsed YAML, so it holds whether or not the linters are installed.
 """
 
@@ -34,7 +34,7 @@ def tool(name: str) -> str:
     """The linter's path: on PATH, or beside this Python (a venv that is not activated)."""
     found = shutil.which(name) or shutil.which(name, path=str(Path(sys.executable).parent))
     if found is None:
-        pytest.skip(f"{name} is not installed (.ci/lint-workflows.sh installs it from PyPI)")
+        pytest.skip(f"{name} is not installed (the lint extra, requirements/lock.txt, has it)")
     return found
 
 
