@@ -2,8 +2,9 @@
 
 actionlint and zizmor (offline: no network) run over every workflow file and action.yml; they
 are in the `lint` extra (requirements/lock.txt), and the tests that need them are skipped, saying
-so, when they are absent (the lowest-versions run of .ci/run installs no linters). The security contract of the two-workflow pattern is asserted directly on the
-parsed YAML, so it holds whether or not the linters are installed.
+so, when they are absent (the lowest-versions run of .ci/run installs no linters). The security
+contract of the two-workflow pattern is asserted directly on the parsed YAML, so it holds
+whether or not the linters are installed.
 """
 
 from __future__ import annotations
