@@ -188,14 +188,13 @@ def test_the_project_ci_runs_the_readme_commands() -> None:
                     ".ci/lint-workflows.sh", "pip install --require-hashes -r",
                     "pip install --no-deps --no-build-isolation -e ."):  # fmt: skip
         assert command in ci_workflow, command
-        assert command.replace("pip install", "pip install --quiet") in ci_run or (
-            command in ci_run
-        ), command
+        assert command.replace("pip install", "pip install --quiet") in ci_run, command
     assert "requirements/lock.txt" in ci_run and "requirements/lowest.txt" in ci_run
-    locks = {job["matrix"]["include"][i]["lock"]
-             for job in [load(CI_WORKFLOW)["jobs"]["test"]["strategy"]]
-             for i in range(len(job["matrix"]["include"]))}  # fmt: skip
-    assert locks == {"lock.txt", "lowest.txt"}
+    matrix = load(CI_WORKFLOW)["jobs"]["test"]["strategy"]["matrix"]["include"]
+    assert {entry["lock"] for entry in matrix} == {"lock.txt", "lowest.txt"}
+    lowest = {entry["python-version"] for entry in matrix if entry["lock"] == "lowest.txt"}
+    assert lowest == {"3.10"}  # the lowest versions on the lowest Python
+    assert [entry["lint"] for entry in matrix].count(True) == 1
 
 
 def test_the_gitee_pipeline_validates_and_comments() -> None:
