@@ -186,6 +186,13 @@ def test_the_action_says_when_the_merge_base_is_missing(action: Action, tmp_path
 # --- the Gitee pipeline ---------------------------------------------------------------------
 
 
+def gitee_script() -> str:
+    pipeline = ROOT / "examples" / "gitee" / ".workflow" / "pr-pipeline.yml"
+    document = yaml.safe_load(pipeline.read_text(encoding="utf-8"))
+    (script,) = document["stages"][0]["steps"][0]["commands"]
+    return str(script)
+
+
 @pytest.mark.slow
 def test_the_gitee_pipeline_fetches_the_target_and_checks_only_the_pull_request(
     tmp_path: Path,
@@ -195,13 +202,9 @@ def test_the_gitee_pipeline_fetches_the_target_and_checks_only_the_pull_request(
     # Gitee Go's workspace: a shallow clone of the pull request's branch, no target branch.
     workspace = tmp_path / "workspace"
     git(tmp_path, "clone", "-q", "--depth", "1", "--branch", "pr", f"file://{hub}", str(workspace))
-    pipeline = ROOT / "examples" / "gitee" / ".workflow" / "pr-pipeline.yml"
-    (script,) = yaml.safe_load(pipeline.read_text(encoding="utf-8"))["stages"][0]["steps"][0][
-        "commands"
-    ]
     commit = git(ROOT, "rev-parse", "HEAD")
     done = subprocess.run(
-        ["bash", "-c", script],
+        ["bash", "-c", gitee_script()],
         cwd=workspace,
         env=script_env({"MDVALIDATOR_REPO": str(ROOT), "MDVALIDATOR_COMMIT": commit,
                         "MDVALIDATOR_ARGS": "--offline", "MDVALIDATOR_GITEE_TOKEN": "",
@@ -214,3 +217,17 @@ def test_the_gitee_pipeline_fetches_the_target_and_checks_only_the_pull_request(
     assert problem_paths(workspace / "mdvalidator-report" / "report.json") == {ADDED}, log
     assert "GITEE_TOKEN is not set" in log, log  # publishing was tried, and said why not
     assert "Traceback" not in log, log
+
+
+@pytest.mark.parametrize("commit", ["master", "v1.0", "0123abc", "", "g" * 40])
+def test_the_gitee_pipeline_installs_only_a_full_commit(commit: str, tmp_path: Path) -> None:
+    """A branch or tag can move after review: refused before anything is fetched."""
+    done = subprocess.run(
+        ["bash", "-c", gitee_script()],
+        cwd=tmp_path,
+        env=script_env({"MDVALIDATOR_REPO": str(tmp_path / "none"), "MDVALIDATOR_COMMIT": commit}),
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode != 0
+    assert "MDVALIDATOR_COMMIT" in done.stderr, done.stderr
+    assert not (tmp_path / "none").exists()
