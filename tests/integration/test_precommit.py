@@ -1,6 +1,8 @@
 """The pre-commit hooks, as a hub meets them: the real ``pre-commit try-repo`` installs this
 repository into a fresh environment (from PyPI for the dependencies) and runs the hook on a
-temporary git repository laid out like a hub.
+temporary git repository laid out like the real MindSpore Hub: cards in ``mshub_res/assets/``
+(``mindspore/<version>/`` and ``noah-cvlab/<platform>/<version>/``), the hub's README, release
+notes and template folder beside them, and a DIGITS store entry.
 
 try-repo installs the repository's committed HEAD plus its uncommitted changes to tracked files
 (new, untracked files are not seen until they are added).
@@ -19,9 +21,28 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-CARD = (
-    ROOT / "fixtures" / "publish" / "precommit" / "assets" / "mindspore" / "1.10" / "lenet_mnist.md"
-)
+# Real cards (fixtures/mindspore-hub/SOURCE.txt: paths relative to the hub's mshub_res/assets/).
+CORPUS = ROOT / "fixtures" / "mindspore-hub"
+ASSETS = "mshub_res/assets"
+MINDSPORE_CARD = "mindspore/1.8/retinanet_coco2017.md"  # one asset
+GOOD_CARDS = {
+    MINDSPORE_CARD: 1,
+    "noah-cvlab/gpu/1.0/ghostnet_v1.0_oxford_pets.md": 2,
+    "noah-cvlab/gpu/1.0/ghostnet_v1.0_oxford_pets_cn.md": 0,  # the Chinese variant
+}
+# A real defect the hub let in: `accuracy: vit-base: 83.78 / swin-base: 84.03` is not YAML.
+BROKEN_CARD = "noah-cvlab/gpu/1.8/fastmim_v1.0_imagenet2012.md"
+# Files of the real hub that are not cards; none of them may reach the hook as a card.
+NOT_CARDS = {
+    "README.md": "# MindSpore Hub\n\nNo YAML header here.\n",
+    "RELEASE.md": "# Release 1.9\n\n- more models\n",
+    "CONTRIBUTING.md": "# Contributing\n\n---\n\nSee the template.\n",
+    "mshub_res/README.md": "# Model cards\n\nOne card per model under assets/.\n",
+    # The hub's template folder: a card with placeholders, which fails if checked as a card.
+    "mshub_res/examples/commit_example.md": (
+        "# {model name}\n\n---\n\nmodel-name: {model name}\n\nasset-sha256: {sha256}\n\n---\n"
+    ),
+}
 MANIFEST = ROOT / ".pre-commit-hooks.yaml"
 
 
@@ -42,16 +63,24 @@ def _clean_env(home: Path) -> dict[str, str]:
 
 @pytest.fixture
 def hub(tmp_path: Path) -> Path:
-    """A git repository with one good card, a README (not a card) and a DIGITS store entry."""
+    """A git repository laid out like the real hub, holding only cards that pass."""
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
     repo = tmp_path / "hub"
-    card = repo / "assets" / "mindspore" / "1.10" / "lenet_mnist.md"
-    card.parent.mkdir(parents=True)
-    shutil.copy(CARD, card)
-    (repo / "README.md").write_text("# Our model hub\n\nNo YAML header here.\n")
+    for card in GOOD_CARDS:
+        _place(repo, card)
+    for name, text in NOT_CARDS.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text(text, encoding="utf-8")
     _git("init", "-q", cwd=repo)
     return repo
+
+
+def _place(repo: Path, card: str) -> Path:
+    target = repo / ASSETS / card
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(CORPUS / card, target)
+    return target
 
 
 def try_repo(hub: Path, hook: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
@@ -61,7 +90,7 @@ def try_repo(hub: Path, hook: str, tmp_path: Path) -> subprocess.CompletedProces
         pytest.skip("the hooks are installed from this git checkout, and there is none")
     _git("add", "-A", cwd=hub)
     return subprocess.run(
-        [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), hook, "--all-files"],
+        [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), hook, "--all-files", "-v"],
         cwd=hub,
         env=_clean_env(tmp_path / "pre-commit-home"),
         capture_output=True,
@@ -71,21 +100,35 @@ def try_repo(hub: Path, hook: str, tmp_path: Path) -> subprocess.CompletedProces
     )
 
 
+def problems_of(output: str, path: str) -> str:
+    """The text reporter's block for one file: its path line, then one line per problem."""
+    found = re.search(rf"(?m)^{re.escape(path)}\n((?:[ \t]+\S.*\n?)*)", output)
+    assert found, (path, output)
+    return found.group(1)
+
+
+def assert_no_card_but_cards(output: str) -> None:
+    for name in NOT_CARDS:
+        assert name not in output, (name, output)
+
+
 @pytest.mark.slow
-def test_a_good_card_passes(hub: Path, tmp_path: Path) -> None:
+def test_the_hook_checks_the_cards_of_the_real_layout(hub: Path, tmp_path: Path) -> None:
     result = try_repo(hub, "mdvalidator", tmp_path)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert re.search(r"mdvalidator \(offline\)\.+Passed", output), output
-    assert "README.md" not in output, output
+    assert "no files to check" not in output, output
+    # --verbose shows the hook's own output: every card was read (their assets, offline).
+    assert f"assets: {sum(GOOD_CARDS.values())} skipped" in output, output
+    assert_no_card_but_cards(output)
 
 
 @pytest.mark.slow
-def test_a_bad_card_and_a_bad_store_entry_fail_with_their_messages(
-    hub: Path, tmp_path: Path
-) -> None:
-    card = hub / "assets" / "mindspore" / "1.10" / "lenet_mnist.md"
-    card.write_text(re.sub(r"(?m)^license:.*\n", "", card.read_text()))
+def test_bad_cards_of_the_real_layout_and_a_bad_store_entry_fail(hub: Path, tmp_path: Path) -> None:
+    card = hub / ASSETS / MINDSPORE_CARD
+    card.write_text(re.sub(r"(?m)^license:.*\n", "", card.read_text(encoding="utf-8")))
+    _place(hub, BROKEN_CARD)
     entry = hub / "store" / "lenet" / "info.json"
     entry.parent.mkdir(parents=True)
     entry.write_text('{"framework": "keras", "name": "LeNet"}\n')
@@ -95,10 +138,14 @@ def test_a_bad_card_and_a_bad_store_entry_fail_with_their_messages(
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
     assert re.search(r"mdvalidator \(offline\)\.+Failed", output), output
-    assert "assets/mindspore/1.10/lenet_mnist.md" in output, output
+    assert f"{ASSETS}/{MINDSPORE_CARD}" in output, output
     assert "'license'" in output and "MDV101" in output, output
+    assert re.search(r"(?m)^\s+19:\d+\s+error", problems_of(output, f"{ASSETS}/{BROKEN_CARD}")), (
+        output
+    )
     assert "store/lenet/info.json" in output and "'keras'" in output, output
     assert "Traceback" not in output, output
+    assert_no_card_but_cards(output)
 
 
 def test_the_manifest_is_valid_and_its_patterns_pick_descriptors() -> None:
@@ -112,8 +159,16 @@ def test_the_manifest_is_valid_and_its_patterns_pick_descriptors() -> None:
     assert "--offline" not in hooks["mdvalidator-verify"]["entry"]
     for hook in hooks.values():
         files = re.compile(hook["files"])
-        for path in ("assets/mindspore/1.10/lenet_mnist.md", "master.json",
-                     "store/lenet/info.json", "store/lenet/aux.json"):  # fmt: skip
+        selected = [
+            "assets/mindspore/1.10/lenet_mnist.md",  # a hub whose root is the assets' parent
+            *(f"{ASSETS}/{card}" for card in [*GOOD_CARDS, BROKEN_CARD]),
+            "master.json",
+            "store/lenet/info.json",
+            "store/lenet/aux.json",
+        ]
+        for path in selected:
             assert files.search(path), (hook["id"], path)
-        for path in ("README.md", "docs/usage.md", "store/lenet/labels.json", "xinfo.json"):
+        for path in [*NOT_CARDS, "docs/usage.md", "myassets/x.md", "assets.md",
+                     f"{ASSETS}/noah-cvlab/static/images/ghostnet_static_img.png",
+                     "store/lenet/labels.json", "xinfo.json"]:  # fmt: skip
             assert not files.search(path), (hook["id"], path)

@@ -1,9 +1,10 @@
 """The GitHub workflows, the composite action and the Gitee pipeline a hub copies.
 
 actionlint and zizmor (offline: no network) run over every workflow file and action.yml; they
-are installed by .ci/lint-workflows.sh, and the tests that need them are skipped, saying so, when
-they are absent. The security contract of the two-workflow pattern is asserted directly on the
-parsed YAML, so it holds whether or not the linters are installed.
+are in the `lint` extra (requirements/lock.txt), and the tests that need them are skipped, saying
+so, when they are absent (the lowest-versions run of .ci/run installs no linters). The security
+contract of the two-workflow pattern is asserted directly on the parsed YAML, so it holds
+whether or not the linters are installed.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def tool(name: str) -> str:
     """The linter's path: on PATH, or beside this Python (a venv that is not activated)."""
     found = shutil.which(name) or shutil.which(name, path=str(Path(sys.executable).parent))
     if found is None:
-        pytest.skip(f"{name} is not installed (.ci/lint-workflows.sh installs it from PyPI)")
+        pytest.skip(f"{name} is not installed (the lint extra, requirements/lock.txt, has it)")
     return found
 
 
@@ -109,6 +110,16 @@ def test_no_expression_is_pasted_into_a_script() -> None:
             assert "${{" not in step.get("run", ""), (path.name, step.get("name"))
 
 
+def action_step(path: Path, mode: str) -> dict[str, Any]:
+    """The template's step that uses mdvalidator's composite action in that mode."""
+    (step,) = [
+        s
+        for s in steps(load(path))
+        if s.get("uses", "").startswith("OWNER/mdvalidator@") and s["with"]["mode"] == mode
+    ]
+    return step
+
+
 def test_the_pull_request_workflow_is_unprivileged() -> None:
     workflow = load(PR_WORKFLOW)
     assert set(triggers(workflow)) == {"pull_request"}
@@ -117,11 +128,22 @@ def test_the_pull_request_workflow_is_unprivileged() -> None:
     assert "secrets." not in PR_WORKFLOW.read_text()
     checkout = next(s for s in steps(workflow) if s.get("uses", "").startswith("actions/checkout@"))
     assert checkout["with"]["persist-credentials"] is False
+    assert checkout["with"]["fetch-depth"] == 0  # the merge base must be in the checkout
     upload = next(s for s in steps(workflow) if "upload-artifact" in s.get("uses", ""))
     assert upload["with"]["name"] == "mdvalidator-report"
-    scripts = " ".join(s.get("run", "") for s in steps(workflow))
-    assert "--format json" in scripts and "--format github" in scripts
-    assert "--offline" not in scripts  # assets are verified here, and only here
+    check = action_step(PR_WORKFLOW, "check")
+    # The base commit, not a branch name that moves, nor anything from the pull request.
+    assert check["with"]["changed-since"] == "${{ github.event.pull_request.base.sha }}"
+    assert "--offline" not in check["with"]["args"]  # assets are verified here, and only here
+    assert "--config" not in check["with"]["args"]
+    assert upload["with"]["path"].rstrip("/") == check["with"]["report"].rsplit("/", 1)[0]
+
+
+def test_both_templates_use_the_same_reviewed_commit_of_the_action() -> None:
+    check = action_step(PR_WORKFLOW, "check")["uses"]
+    publish = action_step(PUBLISH_WORKFLOW, "publish")["uses"]
+    assert check == publish
+    assert PINNED.match(check.replace("OWNER", "owner"))
 
 
 def test_the_publishing_workflow_never_touches_pull_request_code() -> None:
@@ -137,25 +159,42 @@ def test_the_publishing_workflow_never_touches_pull_request_code() -> None:
     assert download["with"]["name"] == "mdvalidator-report"
     assert download["with"]["path"].startswith("${{ runner.temp }}")
     script = " ".join(s.get("run", "") for s in steps(workflow))
-    assert "mdvalidator publish github" in script and "tr -cd '0-9'" in script
+    assert "tr -cd '0-9'" in script  # the PR number from the artifact: digits only
+    publish = action_step(PUBLISH_WORKFLOW, "publish")["with"]
+    assert publish["sha"] == "${{ github.event.workflow_run.head_sha }}"  # not from the artifact
+    assert publish["pr"] == "${{ steps.pr.outputs.number }}"
+    assert publish["report"].startswith("${{ runner.temp }}/mdvalidator-report/")
+
+
+def readme_setup_commands() -> list[str]:
+    """The README's two set-up commands (the first ``sh`` block of "Set up"), split at ``&&``."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Set up", 1)[1]
+    block = section.split("```sh\n", 1)[1].split("```", 1)[0]
+    return [part.strip() for line in block.splitlines() for part in line.split("&&")]
+
+
+def test_the_readme_installs_from_the_lock_with_hashes() -> None:
+    commands = readme_setup_commands()
+    assert "pip install --require-hashes -r requirements/lock.txt" in commands
+    assert "pip install --no-deps --no-build-isolation -e ." in commands
+    assert commands[-1] == "python -m pytest -n 2"
 
 
 def test_the_project_ci_runs_the_readme_commands() -> None:
-    script = " ".join(s.get("run", "") for s in steps(load(CI_WORKFLOW)))
-    for command in ("pip install -e '.[test,lint]'", "python -m pytest -n 2", "ruff check",
-                    "mypy", ".ci/lint-workflows.sh"):  # fmt: skip
-        assert command in script, command
-
-
-def test_the_composite_action_installs_itself_not_the_checked_repository() -> None:
-    action = load(ACTION)
-    assert action["runs"]["using"] == "composite"
-    install = steps(action)[0]
-    assert install["env"]["ACTION_PATH"] == "${{ github.action_path }}"
-    assert '"$ACTION_PATH"' in install["run"]
-    assert {"mode", "paths", "changed-since", "report", "sha", "pr", "token"} <= set(
-        action["inputs"]
-    )
+    ci_workflow = " ".join(s.get("run", "") for s in steps(load(CI_WORKFLOW)))
+    ci_run = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    for command in ("python -m pytest -n 2", "ruff check mdvalidator tests bench", "mypy",
+                    ".ci/lint-workflows.sh", "pip install --require-hashes -r",
+                    "pip install --no-deps --no-build-isolation -e ."):  # fmt: skip
+        assert command in ci_workflow, command
+        assert command.replace("pip install", "pip install --quiet") in ci_run, command
+    assert "requirements/lock.txt" in ci_run and "requirements/lowest.txt" in ci_run
+    matrix = load(CI_WORKFLOW)["jobs"]["test"]["strategy"]["matrix"]["include"]
+    assert {entry["lock"] for entry in matrix} == {"lock.txt", "lowest.txt"}
+    lowest = {entry["python-version"] for entry in matrix if entry["lock"] == "lowest.txt"}
+    assert lowest == {"3.10"}  # the lowest versions on the lowest Python
+    assert [entry["lint"] for entry in matrix].count(True) == 1
 
 
 def test_the_gitee_pipeline_validates_and_comments() -> None:
@@ -167,6 +206,9 @@ def test_the_gitee_pipeline_validates_and_comments() -> None:
     assert "mdvalidator --format json" in script
     assert "mdvalidator publish gitee" in script and '"${GITEE_PULL_ID}"' in script
     assert 'GITEE_TOKEN="${MDVALIDATOR_GITEE_TOKEN}"' in script
+    assert '--changed-since "${GITEE_COMMIT}"' in script  # the target commit
+    assert 'origin "+refs/heads/${GITEE_BRANCH}:' in script and "--unshallow" in script
+    assert '--require-hashes --no-deps \\\n  -r "$tools/src/requirements/runtime.txt"' in script
     check = subprocess.run(
         ["bash", "-n"], input=script, text=True, capture_output=True, check=False
     )
