@@ -94,13 +94,32 @@ def _sha256(text: str) -> str | None:
     return f"must be 64 hexadecimal characters (has {len(text)})"
 
 
-def _int_list(node: Node) -> str | None:
+_INT_LIST = "must be a list of positive integers such as [224, 224, 3]"
+_SHAPE = (
+    "must be a shape such as [224, 224, 3], or one shape per input such as [[1, 128], [1, 128]]"
+)
+
+
+def _positive_ints(node: Node) -> bool:
     if not isinstance(node, Sequence) or not node.items:
-        return "must be a list of positive integers such as [224, 224, 3]"
-    for item in node.items:
-        if not isinstance(item, Scalar) or not _INT.match(item.text) or int(item.text) <= 0:
-            return "must be a list of positive integers such as [224, 224, 3]"
-    return None
+        return False
+    return all(
+        isinstance(item, Scalar) and _INT.match(item.text) and int(item.text) > 0
+        for item in node.items
+    )
+
+
+def _int_list(node: Node) -> str | None:
+    return None if _positive_ints(node) else _INT_LIST
+
+
+def _shape(node: Node) -> str | None:
+    """One input's shape (a list of positive integers), or a list of them (multi-input)."""
+    if _positive_ints(node):
+        return None
+    if isinstance(node, Sequence) and node.items and all(map(_positive_ints, node.items)):
+        return None
+    return _SHAPE
 
 
 def _assets(node: Node) -> str | None:
@@ -118,13 +137,18 @@ TYPE_CHECKS: dict[str, Callable[[Node], str | None]] = {
     "version": _scalar_error(_version),
     "sha256": _scalar_error(_sha256),
     "int-list": _int_list,
+    "shape": _shape,
     "assets": _assets,
 }
 
 
-def is_empty(node: Node) -> bool:
+def is_empty(node: Node, list_type: bool = True) -> bool:
+    """A value with nothing in it. For a field whose type is not a list (``list_type``
+    False), an empty list or mapping is not empty but the wrong type: ``accuracy: []``."""
     if isinstance(node, Scalar):
         return not node.text.strip()
+    if not list_type:
+        return False
     if isinstance(node, Sequence):
         return not node.items
     return not node.pairs

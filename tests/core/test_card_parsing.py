@@ -86,8 +86,10 @@ def test_bad_cards_become_issues_at_their_line(data: bytes, kind: str, line: int
 
 def test_yaml_errors_are_positioned_in_the_file() -> None:
     card = parse_card("c.md", b"# t\n\n---\n\nmodel-name: m\naccuracy: top1: 1\n\n---\n")
-    assert card.header is None
     assert [(i.kind, i.line, i.column) for i in card.yaml_issues] == [("syntax", 6, 15)]
+    # The readable rest of the header is still there; the broken entry's key is known.
+    assert card.header is not None and card.header.get("model-name") == Scalar("m", 5, 13, True, 5)
+    assert card.header.unreadable == {"accuracy"}
 
 
 def test_duplicate_keys_reported_at_second() -> None:
