@@ -12,7 +12,7 @@ from mdvalidator.checks.values import TYPE_CHECKS, is_empty
 from mdvalidator.parsing.card import AssetCard
 from mdvalidator.parsing.yamlpos import Mapping as YamlMapping
 from mdvalidator.parsing.yamlpos import Node, Scalar
-from mdvalidator.problem import Problem
+from mdvalidator.problem import Problem, Severity
 from mdvalidator.registry import Rule
 from mdvalidator.sanitize import clean
 
@@ -67,8 +67,9 @@ def check_value(
         )
     if spec.pattern is not None and not spec.pattern.fullmatch(text):
         why = spec.pattern_message or f"does not match the pattern {spec.pattern.pattern!r}"
+        level = Severity.parse(spec.pattern_severity) if spec.pattern_severity else None
         yield R.PATTERN_MISMATCH.problem(
-            path, node.line, node.column, f"{label} {show(text)} {why}"
+            path, node.line, node.column, f"{label} {show(text)} {why}", severity=level
         )
     if spec.known is not None and not _known(text, spec, lists.get(spec.known, frozenset())):
         yield R.UNKNOWN_DATASET.problem(

@@ -38,6 +38,7 @@ class FieldSpec:
     separator: str = "-"
     pattern: re.Pattern[str] | None = None
     pattern_message: str | None = None  # said instead of the pattern when it does not match
+    pattern_severity: str | None = None  # "error" | "warning" | "info"; default: MDV105's
     known: str | None = None  # name of a list in the rule set ("datasets")
 
     def allows(self, value: str) -> bool:

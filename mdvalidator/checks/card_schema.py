@@ -37,6 +37,11 @@ class _FieldSchema(_Strict):
     pattern_message = fields.String(
         data_key="pattern-message", load_default=None, validate=validate.Length(min=1)
     )
+    pattern_severity = fields.String(
+        data_key="pattern-severity",
+        load_default=None,
+        validate=validate.OneOf(["error", "warning", "info"]),
+    )
     known = fields.String(load_default=None)
 
     @validates("pattern")
@@ -140,6 +145,7 @@ def _specs(
             separator=spec["separator"],
             pattern=_compile(spec["pattern"]),
             pattern_message=spec["pattern_message"],
+            pattern_severity=spec["pattern_severity"],
             known=spec["known"],
         )
     return specs

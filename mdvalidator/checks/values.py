@@ -48,10 +48,12 @@ def url_error(text: str) -> str | None:
     return None
 
 
-def _scalar_error(check: Callable[[str], str | None]) -> Callable[[Node], str | None]:
+def _scalar_error(
+    check: Callable[[str], str | None], what: str = "a single value"
+) -> Callable[[Node], str | None]:
     def judge(node: Node) -> str | None:
         if not isinstance(node, Scalar):
-            return "must be a single value, not a list or mapping"
+            return f"must be {what}, not a list or mapping"
         return check(node.text.strip())
 
     return judge
@@ -130,12 +132,12 @@ def _assets(node: Node) -> str | None:
 
 TYPE_CHECKS: dict[str, Callable[[Node], str | None]] = {
     "string": _scalar_error(_string),
-    "bool": _scalar_error(_bool),
-    "number": _scalar_error(_number),
-    "date": _scalar_error(_date),
-    "url": _scalar_error(url_error),
-    "version": _scalar_error(_version),
-    "sha256": _scalar_error(_sha256),
+    "bool": _scalar_error(_bool, "true or false"),
+    "number": _scalar_error(_number, "a number"),
+    "date": _scalar_error(_date, "a date"),
+    "url": _scalar_error(url_error, "a URL"),
+    "version": _scalar_error(_version, "a version"),
+    "sha256": _scalar_error(_sha256, "a sha256 digest"),
     "int-list": _int_list,
     "shape": _shape,
     "assets": _assets,

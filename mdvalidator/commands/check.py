@@ -99,7 +99,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--max-file-size",
         type=argtype(parse_size),
         metavar="SIZE",
-        help="descriptors larger than this are reported, not read (default 4M)",
+        help="descriptors larger than this are reported, not read (default 512K)",
     )
     try:
         from mdvalidator.assets.options import add_arguments
@@ -123,7 +123,8 @@ def _build_options(args: argparse.Namespace, config: FileConfig) -> RunOptions:
     )
     max_size = args.max_file_size
     if max_size is None:
-        max_size = parse_size(config.get("max-file-size", "4M") or "4M")
+        configured = config.get("max-file-size", "") or ""
+        max_size = parse_size(configured) if configured else Limits().max_file_size
     jobs = args.jobs if args.jobs is not None else int(config.get("jobs", "0") or 0)
     offline = args.offline if args.offline is not None else config.get_bool("offline")
     asset_options = None
@@ -204,6 +205,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"mdvalidator: {exc}", file=sys.stderr)
         return 2
     _write(_render(report, fmt, args, strict), args.output)
+    if getattr(args, "fix", False):
+        from mdvalidator.checks.card_fix import fix_cards
+
+        for line in fix_cards(report.problems):  # in place: no line moves for the asset fixes
+            print(line, file=sys.stderr)
     if getattr(args, "fix", False) and report.assets:
         from mdvalidator.assets.fix import apply_fixes
 

@@ -7,7 +7,9 @@ that is how the hub's cards are written and read.
 
 Lines are ``\n`` lines of the decoded text (CRLF and CR folded); every position reported from
 here, the YAML's included (``yamlpos`` converts libyaml's), is in those lines. The block parse
-stops after ``MAX_TOKENS`` Markdown tokens, so a hostile body cannot exhaust memory.
+reads at most ``MAX_LINES`` lines and stops after ``MAX_TOKENS`` Markdown tokens (markdown-it
+keeps several numbers per line and an object per token), so a hostile body cannot exhaust
+memory.
 """
 
 from __future__ import annotations
@@ -72,6 +74,7 @@ def _markdown() -> MarkdownIt:
 
 
 MAX_TOKENS = 20_000  # the largest real card has about 1,100
+MAX_LINES = 50_000  # ... and 1,200 lines
 _NUL_LINES_SHOWN = 10
 
 
@@ -299,6 +302,11 @@ def parse_card(path: str, data: bytes, dash_keys: tuple[str, ...] = ()) -> Asset
     text, decode_issues = decode(data)
     issues: list[ParseIssue] = list(decode_issues)
     lines = text.split("\n")
+    if len(lines) > MAX_LINES:
+        message = f"the card has more than {MAX_LINES} lines; the rest was not checked"
+        issues.append(ParseIssue("too-complex", MAX_LINES + 1, 1, message))
+        del lines[MAX_LINES:]
+        text = "\n".join(lines)
     found = _structure(text, lines)
     if found.overflow is not None:
         issues.append(found.overflow)

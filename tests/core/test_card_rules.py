@@ -64,7 +64,7 @@ CASES: list[tuple[str, dict[str, str | None], list[tuple[str, int, str]]]] = [
     (
         "version-list",
         {"model-version: 1.10": "model-version: [1, 10]"},
-        [("MDV103", 13, "model-version must be a single value")],
+        [("MDV103", 13, "model-version must be a version, not a list or mapping")],
     ),
     (
         "used-for",
