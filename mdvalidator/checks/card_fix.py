@@ -38,15 +38,20 @@ def fix_cards(problems: Iterable[Problem]) -> list[str]:
     return messages
 
 
+class _Refused(Exception):
+    """A card this fixer does not write (the reason is the message)."""
+
+
 def _read(path: Path) -> bytes:
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     descriptor = os.open(path, flags)
     try:
         info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_BYTES:
-            raise OSError(0, "not a regular card file")
-        if not os.access(path, os.W_OK, follow_symlinks=False):
-            raise OSError(0, "the file is read-only")
+            raise _Refused("not a regular file")
+        # The mode bits too: root may write anything, but a card made read-only stays so.
+        if not info.st_mode & stat.S_IWUSR or not os.access(path, os.W_OK):
+            raise _Refused("the file is read-only")
         chunks = []
         while chunk := os.read(descriptor, 1 << 16):
             chunks.append(chunk)
@@ -59,8 +64,10 @@ def _fix_file(path: Path, numbers: set[int]) -> list[str]:
     shown = clean(str(path), 200)
     try:
         data = _read(path)
+    except _Refused as exc:
+        return [f"{shown}: not fixed: {exc}"]
     except OSError as exc:
-        return [f"{shown}: not fixed: cannot read ({clean(exc.strerror or str(exc), 80)})"]
+        return [f"{shown}: not fixed: cannot read ({clean(exc.strerror or '', 80)})"]
     # bytes.splitlines breaks at LF, CRLF and CR only: the lines the checks count.
     lines = data.splitlines(keepends=True)
     messages: list[str] = []

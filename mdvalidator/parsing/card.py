@@ -7,9 +7,9 @@ that is how the hub's cards are written and read.
 
 Lines are ``\n`` lines of the decoded text (CRLF and CR folded); every position reported from
 here, the YAML's included (``yamlpos`` converts libyaml's), is in those lines. The block parse
-reads at most ``MAX_LINES`` lines and stops after ``MAX_TOKENS`` Markdown tokens (markdown-it
-keeps several numbers per line and an object per token), so a hostile body cannot exhaust
-memory.
+is given at most ``MAX_LINES`` lines and stops after ``MAX_TOKENS`` Markdown tokens
+(markdown-it keeps several numbers per line and an object per token), so a hostile body cannot
+exhaust memory; the header's YAML has caps of its own.
 """
 
 from __future__ import annotations
@@ -135,6 +135,7 @@ class _Structure:
     headings: list[Heading] = field(default_factory=list)
     blocks: list[CodeBlock] = field(default_factory=list)
     tokens: int = field(default=0, compare=False)  # Markdown tokens made by all scans
+    lines: int = field(default=0, compare=False)  # lines given to markdown-it by all scans
     overflow: ParseIssue | None = None  # the token cap was reached: the rest is unread
 
 
@@ -173,15 +174,19 @@ def _scan(lines: list[str], first: int, last: int, into: _Structure) -> None:
     """Block-parse ``lines[first:last]`` alone (a top-level boundary must precede ``first``)."""
     if into.overflow is not None:
         return
+    room = MAX_LINES - into.lines
+    clipped = last - first > room
+    if clipped:
+        last = first + room
+    into.lines += last - first
     tokens, capped = _block_tokens("\n".join(lines[first:last]), into)
     if capped:
         at = next((t.map[0] for t in reversed(tokens) if t.map is not None), 0) + first
-        into.overflow = ParseIssue(
-            "too-complex",
-            at + 1,
-            1,
-            f"the card has more than {MAX_TOKENS} Markdown blocks; the rest was not checked",
-        )
+        message = f"the card has more than {MAX_TOKENS} Markdown blocks; the rest was not checked"
+        into.overflow = ParseIssue("too-complex", at + 1, 1, message)
+    elif clipped:
+        message = f"the card has more than {MAX_LINES} lines of Markdown; the rest was not checked"
+        into.overflow = ParseIssue("too-complex", last + 1, 1, message)
     for index, token in enumerate(tokens):
         if token.map is None:
             continue
@@ -302,11 +307,6 @@ def parse_card(path: str, data: bytes, dash_keys: tuple[str, ...] = ()) -> Asset
     text, decode_issues = decode(data)
     issues: list[ParseIssue] = list(decode_issues)
     lines = text.split("\n")
-    if len(lines) > MAX_LINES:
-        message = f"the card has more than {MAX_LINES} lines; the rest was not checked"
-        issues.append(ParseIssue("too-complex", MAX_LINES + 1, 1, message))
-        del lines[MAX_LINES:]
-        text = "\n".join(lines)
     found = _structure(text, lines)
     if found.overflow is not None:
         issues.append(found.overflow)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from mdvalidator.parsing.yamlbuild import Budget, Built, build
+from mdvalidator.parsing.yamlerrors import END_OF_YAML
 from mdvalidator.parsing.yamlpos import Mapping, Node, Scalar, Sequence, YamlIssue, YamlResult
 from mdvalidator.sanitize import clean
 
@@ -23,6 +24,7 @@ _NOT_AN_ENTRY = {
     "list": "a list item ('- ') where 'key: value' lines were expected",
     "text": "a line that is not 'key: value' (the header is a list of key: value lines)",
 }
+_DOCUMENT_END = re.compile(r"(?:\.\.\.|---)(?:[ \t]|$)")
 _MAX_JOINED = 3  # lines of their own tried together with the entry above (each a re-parse)
 
 
@@ -84,6 +86,11 @@ def by_entries(text: str, line_offset: int, whole: Built) -> YamlResult:
     index = 0
     while index < len(entries):
         first, end = entries[index]
+        if _DOCUMENT_END.match(lines[first]):
+            merged.issues.append(YamlIssue("syntax", line_offset + first + 1, 1, END_OF_YAML))
+            failed = True
+            index += 1
+            continue
         built = build("\n".join(lines[first:end]), line_offset + first, budget)
         joined = index
         # A line of its own that does not look like 'key:' may end a value begun above.

@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from mdvalidator.parsing.yamlbuild import LineMap
 
 
+END_OF_YAML = "a '...' or '---' line ends the header's YAML early: remove it"
+
+
 class SecondDocument(yaml.YAMLError):
     """A '...' or '---' inside the header starts a second YAML document."""
 
@@ -89,8 +92,7 @@ def to_issue(
     from mdvalidator.parsing.yamlbuild import depth_message
 
     if isinstance(exc, SecondDocument):
-        message = "a '...' or '---' line ends the header's YAML early: remove it"
-        return YamlIssue("syntax", exc.line, exc.column, message)
+        return YamlIssue("syntax", exc.line, exc.column, END_OF_YAML)
     if isinstance(exc, yaml.reader.ReaderError):
         return _reader_issue(exc, text, lines, c_parser)
     if not isinstance(exc, yaml.MarkedYAMLError):
@@ -104,6 +106,8 @@ def to_issue(
     context, problem = exc.context or "", exc.problem or ""
     where = problem_mark or context_mark
     line, column = lines.at(where) if where else (lines.offset + 1, 1)
+    if "expected <document start>" in problem:  # content after a '...' line
+        return YamlIssue("syntax", line, column, END_OF_YAML)
     noticed = ""
     reopened = False
     start: tuple[int, int] | None = None
