@@ -151,23 +151,41 @@ class _Builder:
         self.issues.append(YamlIssue(kind, line, column, message))
 
     def count(self, line: int, column: int) -> None:
-        budget = self.budget
-        budget.nodes += 1
-        if budget.nodes > MAX_NODES:
-            budget.exhausted = True
-            raise TooComplex(
-                line, column, f"the header has more than {MAX_NODES} values; it was not read"
-            )
+        """Count one more node, stopping the parse past the cap."""
+        self.budget.nodes += 1
+        if self.budget.nodes > MAX_NODES:
+            self.over(line, column)
+
+    def over(self, line: int, column: int) -> None:
+        self.budget.exhausted = True
+        message = f"the header has more than {MAX_NODES} values; it was not read"
+        raise TooComplex(line, column, message)
 
     def feed(self, event: Any) -> None:
         kind = type(event)
-        if kind is ScalarEvent:
-            line, column = self.lines.at(event.start_mark)
-            self.count(line, column)
-            self.tag(event.tag, line, column)
-            end = self.lines.at(event.end_mark)[0]
+        if kind is ScalarEvent:  # most events: kept short
+            if self.lines.table is None:
+                base = self.lines.offset + 1
+                mark = event.start_mark
+                line, column, end = mark.line + base, mark.column + 1, event.end_mark.line + base
+            else:
+                line, column = self.lines.at(event.start_mark)
+                end = self.lines.at(event.end_mark)[0]
+            budget = self.budget
+            budget.nodes += 1
+            if budget.nodes > MAX_NODES:
+                self.over(line, column)
+            if event.tag is not None:
+                self.tag(event.tag, line, column)
             node: Node | None = Scalar(event.value, line, column, not event.style, end)
-            self.anchor(event.anchor, node)
+            if event.anchor is not None:
+                self.anchors[event.anchor] = node
+            stack = self.stack
+            if stack:
+                frame = stack[-1]
+                if frame.is_map and not frame.has_key:
+                    frame.key, frame.has_key = node, True
+                    return
             self.attach(node)
         elif kind is MappingStartEvent or kind is SequenceStartEvent:
             line, column = self.lines.at(event.start_mark)
@@ -267,12 +285,10 @@ def build(text: str, line_offset: int, budget: Budget) -> Built:
     lines = LineMap(text, line_offset)
     builder = _Builder(lines, budget)
     parser = _Parser(text)
+    feed, next_event = builder.feed, parser.get_event
     try:
-        while True:
-            event = parser.get_event()
-            if event is None:
-                break
-            builder.feed(event)
+        while (event := next_event()) is not None:
+            feed(event)
     except TooComplex as exc:
         return Built(None, (YamlIssue("too-complex", exc.line, exc.column, exc.message),))
     except yaml.YAMLError as exc:
