@@ -46,9 +46,7 @@ CASES: list[tuple[str, dict[str, str | None], list[tuple[str, int, str]]]] = [
     ),
     (
         "url",
-        {
-            REPO: "repo-link: gitee.com/mindspore/models"
-        },
+        {REPO: "repo-link: gitee.com/mindspore/models"},
         [("MDV103", 23, "repo-link is not an absolute http(s) URL")],
     ),
     (
