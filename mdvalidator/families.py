@@ -49,7 +49,7 @@ class FileResult:
 
 
 # The default size cap of a descriptor. The largest real MindSpore Hub card is 77 KiB
-# (mindspore/2.5/opensora_hpcai.md, 1,200 lines; the median is about 4 KiB) and DIGITS JSON
+# (mindspore/2.5/opensora_hpcai.md, 1,200 lines; the median is 2.3 KiB) and DIGITS JSON
 # files are a few KiB: 512 KiB leaves 6x headroom and keeps a hostile file's cost small.
 DEFAULT_MAX_FILE_SIZE = 512 * 1024
 
