@@ -48,11 +48,17 @@ class FileResult:
     facts: Mapping[str, Any] = field(default_factory=dict)
 
 
+# The default size cap of a descriptor. The largest real MindSpore Hub card is 77 KiB
+# (mindspore/2.5/opensora_hpcai.md, 1,200 lines; the median is 2.3 KiB) and DIGITS JSON
+# files are a few KiB: 512 KiB leaves 6x headroom and keeps a hostile file's cost small.
+DEFAULT_MAX_FILE_SIZE = 512 * 1024
+
+
 @dataclass(frozen=True)
 class Limits:
     """Caps that protect the checker from hostile files."""
 
-    max_file_size: int = 4 * 1024 * 1024
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
 
 
 class Family(Protocol):

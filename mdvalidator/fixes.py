@@ -67,6 +67,28 @@ def fix_assets(report: Report) -> FixResult:
     return FixResult(tuple(records), tuple(notes), tuple(assets))
 
 
+def fix_card_text(report: Report) -> FixResult:
+    """Rewrite card text the checks know the fix of (``evaluation: -`` -> ``no``), in place:
+    no line moves, so the asset fixes that follow still find their lines."""
+    from mdvalidator.checks.card_fix import fix_card_text as fix_text
+
+    records: list[Fixed] = []
+    notes: list[str] = []
+    for outcome in fix_text(report.problems):
+        if not outcome.fixed:
+            notes.append(outcome.message)
+            continue
+        for problem in report.problems:
+            if (problem.path, problem.line) == (outcome.path, outcome.line) and (
+                problem.rule in _TEXT_RULES
+            ):
+                records.append(Fixed(problem.path, problem.line, problem.rule, outcome.message))
+    return FixResult(tuple(records), tuple(notes))
+
+
+_TEXT_RULES = ("MDV012",)
+
+
 def _problems_of(problems: Sequence[Problem], result: AssetResult) -> list[Problem]:
     """The problems that writing ``result.actual`` as the digest settles."""
     ref = result.ref
@@ -83,7 +105,7 @@ def _problems_of(problems: Sequence[Problem], result: AssetResult) -> list[Probl
     return settled
 
 
-FIXERS: list[Fixer] = [fix_assets]
+FIXERS: list[Fixer] = [fix_card_text, fix_assets]
 
 
 def apply_fixes(report: Report, fixers: Sequence[Fixer] | None = None) -> tuple[Report, list[str]]:
@@ -111,4 +133,4 @@ def apply_fixes(report: Report, fixers: Sequence[Fixer] | None = None) -> tuple[
     return report, lines
 
 
-__all__ = ["FIXERS", "FixResult", "Fixed", "Fixer", "apply_fixes", "fix_assets"]
+__all__ = ["FIXERS", "FixResult", "Fixed", "Fixer", "apply_fixes", "fix_assets", "fix_card_text"]

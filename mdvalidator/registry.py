@@ -23,8 +23,11 @@ NAME_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 INTEGRITY_CODES = frozenset(
     {
         "MDV001",  # invalid-encoding: the text read is not the text stored
+        "MDV004",  # invalid-yaml: an entry not read may be the asset list (nothing verified)
         "MDV005",  # duplicate-key: loaders disagree about which value counts
         "MDV010",  # unsupported-yaml: anchors, aliases, tags make the header mean something else
+        "MDV013",  # too-complex: the rest of the card was not read (its assets not verified)
+        "MDV014",  # nul-character: the text shown is not the text stored
         "MDV301",  # json-syntax (DIGITS)
         "MDV302",  # json-duplicate-key (DIGITS)
         "MDV303",  # json-non-finite-number (DIGITS)

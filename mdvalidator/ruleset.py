@@ -2,8 +2,16 @@
 
 A rule set file has a ``[ruleset]`` table (name, family, the files it applies to), an optional
 ``[severity]`` table (rule code -> error | warning | info | off) and the family's own tables,
-validated by the family. ``extends = "mindspore-hub"`` starts from a built-in set and merges
-the file over it (tables merge key by key; any other value, lists included, replaces).
+validated by the family. ``extends = "mindspore-hub"`` starts from a built-in set, merges the
+file over it and takes its place in the run. How the file merges over its parent:
+
+- tables merge key by key, and any other value, lists included, replaces the parent's;
+- except ``[ruleset] exclude``, which adds to the parent's list (a hub's own exclusions never
+  bring back files the built-in set knows are not descriptors);
+- and a field table (``[fields.NAME]``, ``[asset-fields.NAME]``) that sets ``type`` replaces
+  the parent's table of that field whole: keys meant for the old type (allowed values, split,
+  pattern, ``required`` too) are not inherited, so write every key the field needs.
+
 Every error names the file and the key.
 """
 
@@ -51,6 +59,7 @@ class RuleSet:
     # The family's own tables, validated on first use of ``options`` (see below).
     family_data: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
     fingerprint: str = ""
+    extends: str = ""  # the built-in set this one starts from (and replaces in a run)
 
     @cached_property
     def options(self) -> Any:
@@ -170,12 +179,26 @@ def _error(source: str, messages: Any) -> RuleSetError:
     return RuleSetError(f"{source}: invalid rule set: " + "; ".join(lines))
 
 
-def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    """Tables merge recursively; anything else in ``override`` replaces."""
+# Tables whose sub-tables declare one field each: setting `type` there replaces the field.
+FIELD_TABLES = ("fields", "asset-fields")
+
+
+def merge(
+    base: Mapping[str, Any], override: Mapping[str, Any], path: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """Tables merge recursively; anything else in ``override`` replaces. A field table
+    (under ``FIELD_TABLES``) that sets ``type`` replaces the base's table of that field."""
     merged = dict(base)
     for key, value in override.items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = merge(merged[key], value)
+        replaces_field = (
+            len(path) == 1 and path[0] in FIELD_TABLES and isinstance(value, Mapping)
+        ) and "type" in value
+        if (
+            isinstance(value, Mapping)
+            and isinstance(merged.get(key), Mapping)
+            and not replaces_field
+        ):
+            merged[key] = merge(merged[key], value, (*path, key))
         else:
             merged[key] = value
     return merged
@@ -216,6 +239,10 @@ def _resolve_extends(source: str, raw: dict[str, Any], depth: int = 0) -> dict[s
     merged = merge(base, raw)
     merged["ruleset"] = dict(merged["ruleset"])
     merged["ruleset"].pop("extends", None)
+    inherited = base.get("ruleset", {}).get("exclude", [])
+    own = header.get("exclude") if isinstance(header, Mapping) else None
+    if isinstance(own, list) and isinstance(inherited, list):
+        merged["ruleset"]["exclude"] = [*inherited, *(p for p in own if p not in inherited)]
     return merged
 
 
@@ -224,7 +251,10 @@ def parse_ruleset(source: str, text: str, validate: bool = True) -> RuleSet:
 
     With ``validate`` the family's tables are checked now; otherwise on first use.
     """
-    raw = _resolve_extends(source, _read_toml(source, text))
+    raw = _read_toml(source, text)
+    own_header = raw.get("ruleset")
+    parent = own_header.get("extends") if isinstance(own_header, Mapping) else None
+    raw = _resolve_extends(source, raw)
     header_raw = raw.get("ruleset")
     if not isinstance(header_raw, Mapping):
         raise RuleSetError(f"{source}: ruleset: missing table [ruleset] (name, family, files)")
@@ -242,6 +272,7 @@ def parse_ruleset(source: str, text: str, validate: bool = True) -> RuleSet:
         severities=severities,
         family_data=family_data,
         fingerprint=digest.hexdigest(),
+        extends=parent if isinstance(parent, str) else "",
     )
     if validate:
         _ = ruleset.options
@@ -281,10 +312,15 @@ def builtin_ruleset(name: str) -> RuleSet:
 
 
 def load_rulesets(extra_files: tuple[Path, ...] = ()) -> tuple[RuleSet, ...]:
-    """The sets a run uses: the user's ``--rules`` files first, then the built-in ones."""
+    """The sets a run uses: the user's ``--rules`` files first, then the built-in ones.
+
+    A user's set named like a built-in one, or extending it, takes its place: otherwise the
+    built-in set would still check what the user's set excludes (a README excluded by
+    ``my-hub`` would be checked by ``mindspore-hub``).
+    """
     user = tuple(load_ruleset_file(path) for path in extra_files)
-    user_names = {r.name for r in user}
-    builtins = tuple(builtin_ruleset(n) for n in BUILTIN_NAMES if n not in user_names)
+    replaced = {r.name for r in user} | {r.extends for r in user if r.extends}
+    builtins = tuple(builtin_ruleset(n) for n in BUILTIN_NAMES if n not in replaced)
     return user + builtins
 
 

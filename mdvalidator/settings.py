@@ -23,6 +23,7 @@ from mdvalidator.assets.options import (
     parse_shard,
     parse_timeout,
 )
+from mdvalidator.families import DEFAULT_MAX_FILE_SIZE
 
 FORMATS = ("text", "json", "github", "sarif")
 
@@ -144,7 +145,7 @@ SETTINGS: tuple[Setting, ...] = (
     S("require-checksums", "DIGITS model folders must have a SHA256SUMS file "
       "(default: verified when present)", parse_bool, False, "--require-checksums", SWITCH),
     S("max-file-size", "descriptors larger than this are reported, not read", parse_size,
-      4 * 1024 * 1024, "--max-file-size", metavar="SIZE", shown_default="4M"),
+      DEFAULT_MAX_FILE_SIZE, "--max-file-size", metavar="SIZE", shown_default="512K"),
     S("changed-since", "check only descriptors this branch changed since it left the git REF "
       "(the merge base; `A...B` also works), read settings and rule sets from REF's tree, "
       "fetch only changed assets", str, None, "--changed-since", metavar="REF", in_file=False),

@@ -20,15 +20,25 @@ FORMAT_KEY = "file-format"
 TYPE_RULES = {"url": R.INVALID_LINK, "sha256": R.INVALID_SHA256}
 
 
-def asset_items(card: AssetCard, options: CardOptions) -> list[Mapping]:
-    """The mapping items of every field of type ``assets`` (malformed ones are skipped)."""
+def asset_items(card: AssetCard, options: CardOptions, verifiable: bool = False) -> list[Mapping]:
+    """The mapping items of every field of type ``assets`` (malformed ones are skipped).
+
+    With ``verifiable``, only items whose meaning is certain: a key given twice (in the item,
+    or the ``asset`` key itself) means one thing to us and another to YAML loaders, which
+    keep the last value, so nothing of such an item may be reported verified.
+    """
     if card.header is None:
         return []
     items: list[Mapping] = []
     for name, spec in options.fields.items():
         node = card.header.get(name)
-        if spec.type == "assets" and isinstance(node, Sequence):
-            items.extend(i for i in node.items if isinstance(i, Mapping))
+        if spec.type != "assets" or not isinstance(node, Sequence):
+            continue
+        if verifiable and name in card.header.duplicates:
+            continue
+        items.extend(
+            i for i in node.items if isinstance(i, Mapping) and not (verifiable and i.duplicates)
+        )
     return items
 
 
@@ -78,9 +88,9 @@ def _check_extension(
 
 
 def asset_refs(card: AssetCard, options: CardOptions) -> list[AssetRef]:
-    """Assets to download and verify: every item with a usable link."""
+    """Assets to download and verify: every item with a usable link and no repeated key."""
     refs: list[AssetRef] = []
-    for item in asset_items(card, options):
+    for item in asset_items(card, options, verifiable=True):
         link = _scalar(item, LINK_KEY)
         if link is None or TYPE_CHECKS["url"](link) is not None:
             continue

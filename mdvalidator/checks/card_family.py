@@ -37,6 +37,9 @@ _ISSUE_RULES = {
     "duplicate-key": P.DUPLICATE_KEY,
     "unsupported": P.UNSUPPORTED_YAML,
     "complex-key": P.UNSUPPORTED_YAML,
+    "dash-value": P.DASH_VALUE,
+    "too-complex": P.TOO_COMPLEX,
+    "nul": P.NUL_CHARACTER,
 }
 
 
@@ -125,7 +128,7 @@ class CardFamily:
         if data is None:
             return FileResult(problems=(problem,) if problem else ())
         options: CardOptions = ruleset.options
-        card = parse_card(target.display, data)
+        card = parse_card(target.display, data, options.card.dash_means_no)
         try:
             problems = tuple(check_card(card, options))
             refs = tuple(asset_refs(card, options))
@@ -140,8 +143,9 @@ class CardFamily:
 
     def asset_keys(self, data: bytes, path: str, ruleset: RuleSet) -> set[tuple[str, str]]:
         """(url, sha256) of the assets a version of this card declares (for --changed-since)."""
-        card = parse_card(path, data)
-        return {(ref.url, ref.expected) for ref in asset_refs(card, ruleset.options)}
+        options: CardOptions = ruleset.options
+        card = parse_card(path, data, options.card.dash_means_no)
+        return {(ref.url, ref.expected) for ref in asset_refs(card, options)}
 
     def affected_by_deletion(self, path: Path, ruleset: RuleSet) -> list[Path]:
         """Files whose checks depend on the deleted ``path``: an English card's translation

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Iterator, Mapping
+from functools import cache
 
 from mdvalidator.checks import card_rules as R
-from mdvalidator.checks.card_options import CardOptions, FieldSpec
+from mdvalidator.checks.card_options import LIST_TYPES, CardOptions, FieldSpec
 from mdvalidator.checks.values import TYPE_CHECKS, is_empty
 from mdvalidator.parsing.card import AssetCard
 from mdvalidator.parsing.yamlpos import Mapping as YamlMapping
 from mdvalidator.parsing.yamlpos import Node, Scalar
-from mdvalidator.problem import Problem
+from mdvalidator.problem import Problem, Severity
 from mdvalidator.registry import Rule
 from mdvalidator.sanitize import clean
 
@@ -55,25 +56,44 @@ def check_value(
         parts = [p.split(spec.separator, 1)[0] for p in parts]
     bad = [p for p in parts if not spec.allows(p)]
     if bad:
-        choices = ", ".join(spec.allowed)
         what = "part" if spec.part == "prefix" else "value"
+        near = spec.same_but_case(bad[0]) if spec.case_sensitive else None
+        if near is not None:
+            why = f"differs only by case from {show(near)} (case matters here)"
+        else:
+            why = f"is not allowed (allowed: {', '.join(spec.allowed)})"
         yield R.VALUE_NOT_ALLOWED.problem(
-            path,
-            node.line,
-            node.column,
-            f"{label} {what} {show(bad[0])} is not allowed (allowed: {choices})",
+            path, node.line, node.column, f"{label} {what} {show(bad[0])} {why}"
         )
     if spec.pattern is not None and not spec.pattern.fullmatch(text):
+        why = spec.pattern_message or f"does not match the pattern {spec.pattern.pattern!r}"
+        level = Severity.parse(spec.pattern_severity) if spec.pattern_severity else None
         yield R.PATTERN_MISMATCH.problem(
-            path,
-            node.line,
-            node.column,
-            f"{label} {show(text)} does not match the pattern {spec.pattern.pattern!r}",
+            path, node.line, node.column, f"{label} {show(text)} {why}", severity=level
         )
-    if spec.known is not None and text not in lists.get(spec.known, frozenset()):
+    if spec.known is not None and not _known(text, spec, lists.get(spec.known, frozenset())):
         yield R.UNKNOWN_DATASET.problem(
             path, node.line, node.column, f"{label} {show(text)} is not in the {spec.known} list"
         )
+
+
+def _known(text: str, spec: FieldSpec, names: frozenset[str]) -> bool:
+    """Whether a value is in a known-names list: whole, or every part of it when the field
+    splits (the hub joins several datasets with '_'); ignoring case unless case matters."""
+    if not spec.case_sensitive:
+        names = _folded(names)
+        text = text.casefold()
+    if text in names:
+        return True
+    if spec.split is None or spec.split not in text:
+        return False
+    return all(part.strip() in names for part in text.split(spec.split))
+
+
+@cache
+def _folded(names: frozenset[str]) -> frozenset[str]:
+    """``names`` case-folded, once per list."""
+    return frozenset(n.casefold() for n in names)
 
 
 def check_fields(
@@ -92,12 +112,12 @@ def check_fields(
         node = mapping.get(name)
         key = mapping.key(name)
         if node is None or key is None:
-            if spec.required:
+            if spec.required and name not in mapping.unreadable:
                 yield R.MISSING_FIELD.problem(
                     path, missing_line, 1, f"{prefix}required field {show(name)} is missing"
                 )
             continue
-        if is_empty(node):
+        if is_empty(node, spec.type in LIST_TYPES):
             if spec.required:
                 yield R.EMPTY_FIELD.problem(
                     path, key.line, key.column, f"{prefix}required field {show(name)} is empty"
@@ -125,3 +145,33 @@ def check_header(card: AssetCard, options: CardOptions) -> Iterator[Problem]:
         missing_line=card.header_lines[1],
         unknown_keys=options.card.unknown_keys,
     )
+    if options.card.colon_allowed_in is not None:
+        yield from check_colons(card.path, card.header, options.card.colon_allowed_in)
+
+
+def check_colons(path: str, header: YamlMapping, allowed_in: Iterable[str]) -> Iterator[Problem]:
+    """The hub's rule: no ':' in any header value (what ``str(value)`` shows), but under
+    ``allowed_in``. A mapping value always shows one."""
+    exempt = set(allowed_in)
+    for key, value in header.pairs:
+        if key.text in exempt:
+            continue
+        at = _colon_at(value)
+        if at is None:
+            continue
+        shown = f" {show(at.text)}" if isinstance(at, Scalar) else " (a mapping)"
+        yield R.COLON_IN_VALUE.problem(
+            path,
+            at.line,
+            at.column,
+            f"{show(key.text)} has ':' in its value{shown}; the hub's validator refuses it "
+            f"(':' may only appear under {', '.join(sorted(exempt)) or 'no key'})",
+        )
+
+
+def _colon_at(node: Node) -> Node | None:
+    if isinstance(node, Scalar):
+        return node if ":" in node.text else None
+    if isinstance(node, YamlMapping):
+        return node if node.pairs else None
+    return next((n for n in map(_colon_at, node.items) if n is not None), None)

@@ -10,7 +10,20 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-VALUE_TYPES = ("string", "bool", "number", "date", "url", "version", "int-list", "sha256", "assets")
+VALUE_TYPES = (
+    "string",
+    "bool",
+    "number",
+    "date",
+    "url",
+    "version",
+    "int-list",
+    "shape",
+    "sha256",
+    "assets",
+)
+# Types whose value is a list: for them an empty list is an empty value (not a wrong type).
+LIST_TYPES = frozenset({"int-list", "shape", "assets"})
 
 
 @dataclass(frozen=True)
@@ -24,6 +37,8 @@ class FieldSpec:
     part: str = "whole"  # "whole" | "prefix" (before the first separator)
     separator: str = "-"
     pattern: re.Pattern[str] | None = None
+    pattern_message: str | None = None  # said instead of the pattern when it does not match
+    pattern_severity: str | None = None  # "error" | "warning" | "info"; default: MDV105's
     known: str | None = None  # name of a list in the rule set ("datasets")
 
     def allows(self, value: str) -> bool:
@@ -32,6 +47,11 @@ class FieldSpec:
         if self.case_sensitive:
             return value in self.allowed
         return value.casefold() in {a.casefold() for a in self.allowed}
+
+    def same_but_case(self, value: str) -> str | None:
+        """The allowed value that ``value`` differs from only by case (case-sensitive lists)."""
+        folded = value.casefold()
+        return next((a for a in self.allowed if a.casefold() == folded), None)
 
 
 @dataclass(frozen=True)
@@ -45,6 +65,10 @@ class CardSettings:
     usage_id_pattern: re.Pattern[str] | None = None
     heading_colon: bool = True
     unknown_keys: bool = True
+    # Keys whose 'key: -' means 'key: no' (the hub's tools rewrite it before reading YAML).
+    dash_means_no: tuple[str, ...] = ()
+    # When set, header values must not contain ':' except under these keys (the hub's rule).
+    colon_allowed_in: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

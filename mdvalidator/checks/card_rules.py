@@ -29,9 +29,11 @@ WRONG_TYPE = Rule(
     "wrong-type",
     "A header value is not of its declared type (bool, number, date, URL, version, ...).",
     "Types come from the rule set. Values are read as text, never converted: 'fine-tunable'\n"
-    "must be true or false, 'update-time' a real date such as 2023-2-17, 'input-shape' a list\n"
-    "of positive integers, 'repo-link' an absolute http(s) URL (angle brackets allowed),\n"
-    "versions dotted numbers such as 1.10 (kept as text, so 1.10 is not 1.1).",
+    "must be true or false, 'update-time' a real date such as 2023-2-17, 'input-shape' a\n"
+    "shape such as [224, 224, 3] (a multi-input model lists one per input: [[1, 128],\n"
+    "[1, 128]]), 'accuracy' a number (not a list, not empty brackets), 'repo-link' an\n"
+    "absolute http(s) URL (angle brackets allowed), versions dotted numbers such as 1.10\n"
+    "(kept as text, so 1.10 is not 1.1).",
     family=F,
 )
 VALUE_NOT_ALLOWED = Rule(
@@ -39,8 +41,9 @@ VALUE_NOT_ALLOWED = Rule(
     "value-not-allowed",
     "A header value is not one of the allowed values.",
     "Allowed values come from the rule set, with its split and case rules: 'used-for' is\n"
-    "split on '/', 'module-type' is checked by the part before its first '-', backends and\n"
-    "file-format ignore case.\n"
+    "split on '/', 'module-type' is checked by the part before its first '-'; like the hub,\n"
+    "both ignore case, and so do backends and file-format. Where case matters, a value that\n"
+    "differs only by case is named as such.\n"
     "Failing: 'used-for: training'.  Passing: 'used-for: inference/transfer-learning'.",
     family=F,
 )
@@ -65,7 +68,9 @@ UNKNOWN_DATASET = Rule(
     "unknown-dataset",
     "train-dataset is not in the hub's list of dataset names.",
     "The list is data in the rule set ([datasets] names) and went stale upstream, so this is\n"
-    "a warning a hub can tune (add names, or set the severity to off).",
+    "a warning a hub can tune (add names, or set the severity to off). Like the hub, names\n"
+    "compare ignoring case and a value joining known names with '_' (polarity_moviereview)\n"
+    "is known; placeholders (N/A, N·A, -) are in the list.",
     severity=W,
     family=F,
 )
@@ -75,6 +80,15 @@ MISSING_TITLE = Rule(
     "The card does not start with a '# title' line above its header.",
     "The hub shows the title as the card's name.",
     severity=W,
+    family=F,
+)
+COLON_IN_VALUE = Rule(
+    "MDV109",
+    "colon-in-value",
+    "A header value contains ':', which the hub's validator refuses.",
+    "The hub's validator fails every card with a ':' in a value, except under repo-link,\n"
+    "asset and evaluation (the rule set's [card] colon-allowed-in). Such a value is usually\n"
+    "two facts in one ('accuracy: top1: 76.5'): give each its own key, or drop the ':'.",
     family=F,
 )
 ASSET_LIST_INVALID = Rule(
@@ -180,6 +194,7 @@ RULES: tuple[Rule, ...] = (
     UNKNOWN_KEY,
     UNKNOWN_DATASET,
     MISSING_TITLE,
+    COLON_IN_VALUE,
     ASSET_LIST_INVALID,
     ASSET_FIELD_MISSING,
     INVALID_SHA256,

@@ -34,6 +34,14 @@ class _FieldSchema(_Strict):
     part = fields.String(load_default="whole", validate=validate.OneOf(["whole", "prefix"]))
     separator = fields.String(load_default="-", validate=validate.Length(min=1))
     pattern = fields.String(load_default=None)
+    pattern_message = fields.String(
+        data_key="pattern-message", load_default=None, validate=validate.Length(min=1)
+    )
+    pattern_severity = fields.String(
+        data_key="pattern-severity",
+        load_default=None,
+        validate=validate.OneOf(["error", "warning", "info"]),
+    )
     known = fields.String(load_default=None)
 
     @validates("pattern")
@@ -51,6 +59,10 @@ class _CardSchema(_Strict):
     usage_id_pattern = fields.String(data_key="usage-id-pattern", load_default=None)
     heading_colon = fields.Boolean(data_key="heading-colon", load_default=True)
     unknown_keys = fields.Boolean(data_key="unknown-keys", load_default=True)
+    dash_means_no = fields.List(fields.String(), data_key="dash-means-no", load_default=list)
+    colon_allowed_in = fields.List(
+        fields.String(), data_key="colon-allowed-in", load_default=None, allow_none=True
+    )
 
     @validates("file_name_pattern")
     def _file_pattern(self, value: str | None, **_: Any) -> None:
@@ -96,6 +108,10 @@ class CardOptionsSchema(_Strict):
             usage_id_pattern=_compile(card["usage_id_pattern"]),
             heading_colon=card["heading_colon"],
             unknown_keys=card["unknown_keys"],
+            dash_means_no=tuple(card["dash_means_no"]),
+            colon_allowed_in=(
+                None if card["colon_allowed_in"] is None else tuple(card["colon_allowed_in"])
+            ),
         )
         lists: dict[str, frozenset[str]] = {}
         if data["datasets"] is not None:
@@ -128,6 +144,8 @@ def _specs(
             part=spec["part"],
             separator=spec["separator"],
             pattern=_compile(spec["pattern"]),
+            pattern_message=spec["pattern_message"],
+            pattern_severity=spec["pattern_severity"],
             known=spec["known"],
         )
     return specs

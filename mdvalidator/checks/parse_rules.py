@@ -36,17 +36,24 @@ INVALID_YAML = Rule(
     "MDV004",
     "invalid-yaml",
     "The header is not valid YAML.",
-    "Reported at the line and column where the YAML parser stopped. A frequent cause is a\n"
-    "second ': ' inside a value, e.g. 'accuracy: top1: 76.5' (quote the value instead:\n"
-    "accuracy: 'top1: 76.5'). The hub's own validator crashed on such cards.",
+    "Reported where the broken construct starts (the '[' or quote never closed, the line\n"
+    "without ':'), with what the parser expected and a hint. A frequent cause is a second\n"
+    "': ' inside a value, e.g. 'accuracy: top1: 76.5' (quote the value instead:\n"
+    "accuracy: 'top1: 76.5'). The other entries of the header are still read and checked,\n"
+    "each on its own; a broken entry's key counts as present. The hub's own validator\n"
+    "crashed on such cards.",
     family="parsing",
 )
 DUPLICATE_KEY = Rule(
     "MDV005",
     "duplicate-key",
     "A key appears twice in one mapping; YAML loaders keep only the last value.",
-    "Reported at the repeated key, with the line of the first one. Two 'asset-link' keys in\n"
-    "one asset item usually mean two assets that need two '-' items.",
+    "Reported at the repeated key, with the line of the first one. mdvalidator reads the\n"
+    "first value and YAML loaders (the hub's among them) the last, so the card means two\n"
+    "things: an asset item with a repeated key, or a card whose 'asset' key is repeated,\n"
+    "gives no asset to verify (it is missing from the report's assets) and can never pass.\n"
+    "Inline directives cannot silence this rule. Two 'asset-link' keys in one asset item\n"
+    "usually mean two assets that need two '-' items.",
     family="parsing",
 )
 HEADER_NOT_MAPPING = Rule(
@@ -61,8 +68,9 @@ FILE_TOO_LARGE = Rule(
     "MDV007",
     "file-too-large",
     "The file is larger than the size cap and was not read.",
-    "Descriptors are small; a file over the cap (default 4 MiB, setting max-file-size) is\n"
-    "reported instead of being read, so a hostile pull request cannot exhaust memory.",
+    "Descriptors are small (the largest real MindSpore Hub card is 77 KiB); a file over the\n"
+    "cap (default 512 KiB, setting max-file-size) is reported instead of being read, so a\n"
+    "hostile pull request cannot exhaust memory.",
     family="parsing",
 )
 UNREADABLE_FILE = Rule(
@@ -96,6 +104,36 @@ INTERNAL_ERROR = Rule(
     family="parsing",
 )
 
+DASH_VALUE = Rule(
+    "MDV012",
+    "dash-value",
+    "'evaluation: -': YAML refuses a bare '-'; the hub's tools read it as 'no'.",
+    "The hub's validator and loader rewrite the line to 'evaluation: no' before reading the\n"
+    "YAML, so this is a warning and the rest of the header is checked as if it said 'no'\n"
+    "(the keys are [card] dash-means-no in the rule set). Any other YAML reader fails on it.\n"
+    "Fix: write 'evaluation: no'; `mdvalidator --fix` does, changing nothing else.",
+    severity=Severity.WARNING,
+    family="parsing",
+)
+TOO_COMPLEX = Rule(
+    "MDV013",
+    "too-complex",
+    "The card is too large or nested too deeply to be read whole; the rest was not checked.",
+    "Caps keep a hostile card from exhausting memory: at most 20,000 values in the header,\n"
+    "64 levels of nesting, and 20,000 Markdown blocks (the largest real card has about\n"
+    "1,100). Reported where the cap was reached. Real cards are far below them.",
+    family="parsing",
+)
+NUL_CHARACTER = Rule(
+    "MDV014",
+    "nul-character",
+    "The file holds NUL characters (U+0000).",
+    "A NUL is no text: tools written in C stop reading at it, so the card means different\n"
+    "things to different readers. Reported at each line holding one; the rest is checked with\n"
+    "each NUL replaced by U+FFFD. Fix: remove them (a file saved as UTF-16 is full of them).",
+    family="parsing",
+)
+
 RULES: tuple[Rule, ...] = (
     INVALID_ENCODING,
     MISSING_HEADER,
@@ -108,4 +146,7 @@ RULES: tuple[Rule, ...] = (
     NO_RULE_SET,
     UNSUPPORTED_YAML,
     INTERNAL_ERROR,
+    DASH_VALUE,
+    TOO_COMPLEX,
+    NUL_CHARACTER,
 )

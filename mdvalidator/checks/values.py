@@ -31,10 +31,12 @@ def url_error(text: str) -> str | None:
     return link_problem(link)  # the fetcher's own reading: what passes here is what is fetched
 
 
-def _scalar_error(check: Callable[[str], str | None]) -> Callable[[Node], str | None]:
+def _scalar_error(
+    check: Callable[[str], str | None], what: str = "a single value"
+) -> Callable[[Node], str | None]:
     def judge(node: Node) -> str | None:
         if not isinstance(node, Scalar):
-            return "must be a single value, not a list or mapping"
+            return f"must be {what}, not a list or mapping"
         return check(node.text.strip())
 
     return judge
@@ -77,13 +79,32 @@ def _sha256(text: str) -> str | None:
     return f"must be 64 hexadecimal characters (has {len(text)})"
 
 
-def _int_list(node: Node) -> str | None:
+_INT_LIST = "must be a list of positive integers such as [224, 224, 3]"
+_SHAPE = (
+    "must be a shape such as [224, 224, 3], or one shape per input such as [[1, 128], [1, 128]]"
+)
+
+
+def _positive_ints(node: Node) -> bool:
     if not isinstance(node, Sequence) or not node.items:
-        return "must be a list of positive integers such as [224, 224, 3]"
-    for item in node.items:
-        if not isinstance(item, Scalar) or not _INT.match(item.text) or int(item.text) <= 0:
-            return "must be a list of positive integers such as [224, 224, 3]"
-    return None
+        return False
+    return all(
+        isinstance(item, Scalar) and _INT.match(item.text) and int(item.text) > 0
+        for item in node.items
+    )
+
+
+def _int_list(node: Node) -> str | None:
+    return None if _positive_ints(node) else _INT_LIST
+
+
+def _shape(node: Node) -> str | None:
+    """One input's shape (a list of positive integers), or a list of them (multi-input)."""
+    if _positive_ints(node):
+        return None
+    if isinstance(node, Sequence) and node.items and all(map(_positive_ints, node.items)):
+        return None
+    return _SHAPE
 
 
 def _assets(node: Node) -> str | None:
@@ -94,20 +115,25 @@ def _assets(node: Node) -> str | None:
 
 TYPE_CHECKS: dict[str, Callable[[Node], str | None]] = {
     "string": _scalar_error(_string),
-    "bool": _scalar_error(_bool),
-    "number": _scalar_error(_number),
-    "date": _scalar_error(_date),
-    "url": _scalar_error(url_error),
-    "version": _scalar_error(_version),
-    "sha256": _scalar_error(_sha256),
+    "bool": _scalar_error(_bool, "true or false"),
+    "number": _scalar_error(_number, "a number"),
+    "date": _scalar_error(_date, "a date"),
+    "url": _scalar_error(url_error, "a URL"),
+    "version": _scalar_error(_version, "a version"),
+    "sha256": _scalar_error(_sha256, "a sha256 digest"),
     "int-list": _int_list,
+    "shape": _shape,
     "assets": _assets,
 }
 
 
-def is_empty(node: Node) -> bool:
+def is_empty(node: Node, list_type: bool = True) -> bool:
+    """A value with nothing in it. For a field whose type is not a list (``list_type``
+    False), an empty list or mapping is not empty but the wrong type: ``accuracy: []``."""
     if isinstance(node, Scalar):
         return not node.text.strip()
+    if not list_type:
+        return False
     if isinstance(node, Sequence):
         return not node.items
     return not node.pairs

@@ -143,8 +143,9 @@ def _cache_dir(args: argparse.Namespace, config: FileConfig, paths: Sequence[str
 def _rulesets(
     user: Sequence[RuleSet], config: FileConfig, args: argparse.Namespace
 ) -> tuple[RuleSet, ...]:
-    names = {r.name for r in user}
-    rulesets = (*user, *(builtin_ruleset(n) for n in BUILTIN_NAMES if n not in names))
+    # A user's set named like a built-in one, or extending it, takes its place.
+    replaced = {r.name for r in user} | {r.extends for r in user if r.extends}
+    rulesets = (*user, *(builtin_ruleset(n) for n in BUILTIN_NAMES if n not in replaced))
     if _setting(args, config, "require-checksums"):
         from mdvalidator.digits.family import with_required_checksums
 

@@ -4,6 +4,12 @@ The header is found with markdown-it-py's block parser, so a ``---`` inside a co
 a later thematic break in the body, is never taken for it. A ``---`` that Markdown reads as
 the underline of a setext heading (the line above it is text) still closes the header, since
 that is how the hub's cards are written and read.
+
+Lines are ``\n`` lines of the decoded text (CRLF and CR folded); every position reported from
+here, the YAML's included (``yamlpos`` converts libyaml's), is in those lines. The block parse
+is given at most ``MAX_LINES`` lines and stops after ``MAX_TOKENS`` Markdown tokens
+(markdown-it keeps several numbers per line and an object per token), so a hostile body cannot
+exhaust memory; the header's YAML has caps of its own.
 """
 
 from __future__ import annotations
@@ -14,8 +20,10 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from mdvalidator.parsing.yamlpos import Mapping, Node, YamlIssue, parse_yaml
+from mdvalidator.sanitize import clean
 
 
 @dataclass(frozen=True)
@@ -36,7 +44,8 @@ class CodeBlock:
 class ParseIssue:
     """Why (part of) a card could not be read; becomes a parse problem."""
 
-    kind: str  # "encoding" | "no-header" | "unclosed-header" | "yaml" | "not-mapping"
+    # "encoding" | "nul" | "no-header" | "unclosed-header" | "not-mapping" | "too-complex"
+    kind: str
     line: int
     column: int
     message: str
@@ -64,23 +73,53 @@ def _markdown() -> MarkdownIt:
     return md
 
 
-def decode(data: bytes) -> tuple[str, ParseIssue | None]:
-    """UTF-8 text (BOM dropped, CRLF/CR folded to LF) and an issue at the first bad byte."""
+MAX_TOKENS = 20_000  # the largest real card has about 1,100
+MAX_LINES = 50_000  # ... and 1,200 lines
+_NUL_LINES_SHOWN = 10
+
+
+def decode(data: bytes) -> tuple[str, tuple[ParseIssue, ...]]:
+    """UTF-8 text (BOM dropped, CRLF/CR folded to LF, NUL replaced by U+FFFD) and issues: at
+    the first bad byte, and at each line holding a NUL character."""
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
+    issues: list[ParseIssue] = []
     try:
         text = data.decode("utf-8")
-        issue = None
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         text = data.decode("utf-8", errors="replace")
-        issue = ParseIssue("encoding", line, column, f"not valid UTF-8 ({exc.reason})")
+        issues.append(ParseIssue("encoding", line, column, f"not valid UTF-8 ({exc.reason})"))
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text:
+        issues.extend(_nul_issues(text))
         text = text.replace("\x00", "\ufffd")
-    return text, issue
+    return text, tuple(issues)
+
+
+def _nul_issues(text: str) -> list[ParseIssue]:
+    """One issue per line holding NUL characters (the first few lines, then a count)."""
+    found: dict[int, list[int]] = {}  # line -> [column of the first NUL, count]
+    line, last = 1, 0
+    for match in re.finditer("\x00+", text):
+        at = match.start()
+        line += text.count("\n", last, at)
+        last = at
+        entry = found.setdefault(line, [at - (text.rfind("\n", 0, at) + 1) + 1, 0])
+        entry[1] += len(match.group())
+    issues = []
+    for number, (line, (column, count)) in enumerate(found.items()):
+        if number == _NUL_LINES_SHOWN:
+            rest = len(found) - _NUL_LINES_SHOWN
+            issues.append(
+                ParseIssue("nul", line, column, f"NUL characters on {rest} more lines from here")
+            )
+            break
+        what = "a NUL character" if count == 1 else f"{count} NUL characters"
+        issues.append(ParseIssue("nul", line, column, f"{what} (U+0000) in the text"))
+    return issues
 
 
 def _is_dash_line(line: str) -> bool:
@@ -95,11 +134,59 @@ class _Structure:
     breaks: list[int] = field(default_factory=list)
     headings: list[Heading] = field(default_factory=list)
     blocks: list[CodeBlock] = field(default_factory=list)
+    tokens: int = field(default=0, compare=False)  # Markdown tokens made by all scans
+    lines: int = field(default=0, compare=False)  # lines given to markdown-it by all scans
+    overflow: ParseIssue | None = None  # the token cap was reached: the rest is unread
+
+
+class _TokenCap(Exception):
+    pass
+
+
+class _CappedTokens(list[Token]):
+    """The token list markdown-it appends to; it stops the parse at a number of tokens."""
+
+    def __init__(self, room: int) -> None:
+        super().__init__()
+        self.room = room
+
+    def append(self, token: Token) -> None:
+        if len(self) >= self.room:
+            raise _TokenCap
+        super().append(token)
+
+
+def _block_tokens(source: str, into: _Structure) -> tuple[list[Token], bool]:
+    """markdown-it's block tokens of ``source`` (what ``MarkdownIt.parse`` gives with inline
+    rules off), at most as many as ``into`` has room for; True when the cap cut them."""
+    md = _markdown()
+    tokens = _CappedTokens(MAX_TOKENS - into.tokens)
+    try:
+        md.block.parse(source, md, {}, tokens)
+    except _TokenCap:
+        into.tokens = MAX_TOKENS
+        return tokens, True
+    into.tokens += len(tokens)
+    return tokens, False
 
 
 def _scan(lines: list[str], first: int, last: int, into: _Structure) -> None:
     """Block-parse ``lines[first:last]`` alone (a top-level boundary must precede ``first``)."""
-    tokens = _markdown().parse("\n".join(lines[first:last]))
+    if into.overflow is not None:
+        return
+    room = MAX_LINES - into.lines
+    clipped = last - first > room
+    if clipped:
+        last = first + room
+    into.lines += last - first
+    tokens, capped = _block_tokens("\n".join(lines[first:last]), into)
+    if capped:
+        at = next((t.map[0] for t in reversed(tokens) if t.map is not None), 0) + first
+        message = f"the card has more than {MAX_TOKENS} Markdown blocks; the rest was not checked"
+        into.overflow = ParseIssue("too-complex", at + 1, 1, message)
+    elif clipped:
+        message = f"the card has more than {MAX_LINES} lines of Markdown; the rest was not checked"
+        into.overflow = ParseIssue("too-complex", last + 1, 1, message)
     for index, token in enumerate(tokens):
         if token.map is None:
             continue
@@ -178,12 +265,51 @@ def _full_structure(lines: list[str]) -> _Structure:
     return found
 
 
-def parse_card(path: str, data: bytes) -> AssetCard:
-    """Parse a card's bytes. Never raises for bad input: issues record what went wrong."""
-    text, encoding_issue = decode(data)
-    issues: list[ParseIssue] = [encoding_issue] if encoding_issue else []
+@cache
+def _dash_pattern(keys: tuple[str, ...]) -> re.Pattern[str]:
+    names = "|".join(re.escape(k) for k in keys)
+    return re.compile(rf"^(?:{names})[ \t]*:[ \t]*(-)[ \t]*$", re.MULTILINE)
+
+
+def dash_values(
+    source: str, keys: tuple[str, ...], line_offset: int
+) -> tuple[str, list[YamlIssue]]:
+    """``key: -`` lines of ``keys`` read as ``key: no`` (what the hub's tools do), with an
+    issue at each dash. ``source`` starts on line ``line_offset + 1``."""
+    if not keys or "-" not in source:
+        return source, []
+    issues: list[YamlIssue] = []
+    parts: list[str] = []
+    done = 0
+    for match in _dash_pattern(keys).finditer(source):
+        dash = match.start(1)
+        line = source.count("\n", 0, dash) + 1 + line_offset
+        column = dash - (source.rfind("\n", 0, dash) + 1) + 1
+        key = match.group().split(":", 1)[0].strip()
+        message = (
+            f"'{key}: -' is read as '{key}: no' by the hub's tools (YAML alone refuses a bare "
+            f"'-'): write '{key}: no' (mdvalidator --fix does)"
+        )
+        issues.append(YamlIssue("dash-value", line, column, clean(message)))
+        parts += [source[done:dash], "no"]
+        done = dash + 1
+    if not issues:
+        return source, []
+    return "".join([*parts, source[done:]]), issues
+
+
+def parse_card(path: str, data: bytes, dash_keys: tuple[str, ...] = ()) -> AssetCard:
+    """Parse a card's bytes. Never raises for bad input: issues record what went wrong.
+
+    ``dash_keys``: header keys whose ``key: -`` means ``key: no`` (the rule set's
+    ``[card] dash-means-no``).
+    """
+    text, decode_issues = decode(data)
+    issues: list[ParseIssue] = list(decode_issues)
     lines = text.split("\n")
     found = _structure(text, lines)
+    if found.overflow is not None:
+        issues.append(found.overflow)
     breaks, headings, blocks = found.breaks, found.headings, found.blocks
     header: Node | None = None
     header_lines: tuple[int, int] | None = None
@@ -198,8 +324,9 @@ def parse_card(path: str, data: bytes) -> AssetCard:
         opening, closing = breaks[0], breaks[1]
         header_lines = (opening + 1, closing + 1)
         source = "\n".join(lines[opening + 1 : closing])
+        source, dashes = dash_values(source, dash_keys, opening + 1)
         result = parse_yaml(source, line_offset=opening + 1)
-        yaml_issues = result.issues
+        yaml_issues = (*dashes, *result.issues) if dashes else result.issues
         header = result.root
         if header is None and not result.issues:
             issues.append(ParseIssue("not-mapping", opening + 1, 1, "the header is empty"))

@@ -86,8 +86,10 @@ def test_bad_cards_become_issues_at_their_line(data: bytes, kind: str, line: int
 
 def test_yaml_errors_are_positioned_in_the_file() -> None:
     card = parse_card("c.md", b"# t\n\n---\n\nmodel-name: m\naccuracy: top1: 1\n\n---\n")
-    assert card.header is None
     assert [(i.kind, i.line, i.column) for i in card.yaml_issues] == [("syntax", 6, 15)]
+    # The readable rest of the header is still there; the broken entry's key is known.
+    assert card.header is not None and card.header.get("model-name") == Scalar("m", 5, 13, True, 5)
+    assert card.header.unreadable == {"accuracy"}
 
 
 def test_duplicate_keys_reported_at_second() -> None:
@@ -108,3 +110,49 @@ def test_billion_laughs_is_not_expanded() -> None:
 def test_python_tags_are_never_constructed() -> None:
     card = parse_card("c.md", b"# t\n\n---\na: !!python/object/apply:os.system ['echo hi']\n---\n")
     assert card.header is not None or card.yaml_issues
+
+
+@pytest.mark.parametrize("brk", ["\x85", "\u2028", "\u2029"])
+def test_yaml_positions_are_newline_lines_whatever_yaml_breaks_at(brk: str) -> None:
+    text = f'# t\n\n---\na: "x{brk}y{brk}z"\nb: 1\n# c{brk}d: 2\ne: [1,{brk}2]\n---\n'
+    card = parse_card("c.md", text.encode())
+    assert card.header is not None and card.yaml_issues == ()
+    positions = {k.text: (k.line, k.column) for k, _ in card.header.pairs}
+    # The comment ends at the break: 'd' is a key, on the comment's own line of the file.
+    assert positions == {"a": (4, 1), "b": (5, 1), "d": (6, 5), "e": (7, 1)}
+    items = card.header.get("e")
+    assert isinstance(items, Sequence)
+    assert [(i.line, i.column) for i in items.items] == [(7, 5), (7, 8)]  # type: ignore[union-attr]
+
+
+def test_yaml_error_after_a_yaml_only_break_is_at_its_file_line() -> None:
+    card = parse_card("c.md", "# t\n\n---\na: 'x\u2028y'\nb: c: d\n---\n".encode())
+    assert [(i.kind, i.line, i.column) for i in card.yaml_issues] == [("syntax", 5, 5)]
+
+
+def test_nul_characters_are_issues_at_their_lines() -> None:
+    card = parse_card("c.md", b"# t\x00\n\n---\na: x\x00\x00y\n---\nbody\x00\n")
+    assert [(i.kind, i.line, i.column, i.message) for i in card.issues] == [
+        ("nul", 1, 4, "a NUL character (U+0000) in the text"),
+        ("nul", 4, 5, "2 NUL characters (U+0000) in the text"),
+        ("nul", 6, 5, "a NUL character (U+0000) in the text"),
+    ]
+    assert card.header is not None and card.header.get("a") == Scalar(
+        "x\ufffd\ufffdy", 4, 4, True, 4
+    )
+
+
+def test_nul_characters_on_many_lines_are_counted() -> None:
+    card = parse_card("c.md", b"# t\n\n---\na: 1\n---\n" + b"\x00\n" * 30)
+    nul = [i for i in card.issues if i.kind == "nul"]
+    assert len(nul) == 11 and nul[-1].message == "NUL characters on 20 more lines from here"
+
+
+def test_markdown_token_cap_stops_at_its_line() -> None:
+    from mdvalidator.parsing import card as card_module
+
+    body = "# h\n" * 10_000
+    card = parse_card("c.md", ("# t\n\n---\na: 1\n---\n" + body).encode())
+    [cap] = [i for i in card.issues if i.kind == "too-complex"]
+    assert cap.line == 6 + (card_module.MAX_TOKENS - 4) // 3
+    assert len(card.headings) == (card_module.MAX_TOKENS - 4) // 3 + 1  # the last one opened

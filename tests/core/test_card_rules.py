@@ -46,9 +46,7 @@ CASES: list[tuple[str, dict[str, str | None], list[tuple[str, int, str]]]] = [
     ),
     (
         "url",
-        {
-            REPO: "repo-link: gitee.com/mindspore/models"
-        },
+        {REPO: "repo-link: gitee.com/mindspore/models"},
         [("MDV103", 23, "repo-link is not an absolute http(s) URL")],
     ),
     (
@@ -59,12 +57,12 @@ CASES: list[tuple[str, dict[str, str | None], list[tuple[str, int, str]]]] = [
     (
         "int-list",
         {"evaluation: acc98.8": "evaluation: acc98.8\n\ninput-shape: [224, 0, 3]"},
-        [("MDV103", 19, "input-shape must be a list of positive integers")],
+        [("MDV103", 19, "input-shape must be a shape such as [224, 224, 3]")],
     ),
     (
         "version-list",
         {"model-version: 1.10": "model-version: [1, 10]"},
-        [("MDV103", 13, "model-version must be a single value")],
+        [("MDV103", 13, "model-version must be a version, not a list or mapping")],
     ),
     (
         "used-for",
@@ -178,9 +176,16 @@ CASES: list[tuple[str, dict[str, str | None], list[tuple[str, int, str]]]] = [
             "author: MindSpore team": "author: &a MindSpore team",
             "user-id: MindSpore": "user-id: *a",
         },
-        [("MDV010", 19, "YAML anchors and aliases are not allowed")],
+        [("MDV010", 25, "YAML anchors and aliases are not allowed")],
     ),
-    ("not-mapping", {"model-name: lenet": "- model-name: lenet"}, [("MDV004", 7, "")]),
+    (
+        "not-mapping",
+        {"model-name: lenet": "- model-name: lenet"},
+        [
+            ("MDV004", 5, "a list item ('- ') where 'key: value' lines were expected"),
+            ("MDV101", 42, "required field 'model-name' is missing"),
+        ],
+    ),
 ]
 
 

@@ -357,9 +357,35 @@ def test_alias_bomb_is_reported_not_expanded() -> None:
     assert kinds == {"unsupported"}
 
 
-def test_deep_nesting_is_capped() -> None:
-    card = parse_card("x.md", b"# t\n\n---\n" + _deep_flow(5000) + b"\n---\n")
-    assert any("too large or deep" in i.message for i in card.yaml_issues), card.yaml_issues
+@pytest.mark.parametrize(
+    ("nested", "line"),
+    [
+        (_deep_flow(100), 4),  # our cap stops the parse at the 65th level
+        (_deep_flow(5000), 4),  # libyaml (PyYAML >= 6.0.4) stops first at 1,000: same problem
+        (_deep_block(200), 68),  # indentation: the key 65 levels down
+    ],
+    ids=["flow-100", "flow-5000", "block-200"],
+)
+def test_deep_nesting_is_capped(nested: bytes, line: int) -> None:
+    card = parse_card("x.md", b"# t\n\n---\n" + nested + b"\n---\n")
+    message = "the header nests deeper than 64 levels; it was not read"
+    assert [(i.kind, i.line, i.message) for i in card.yaml_issues] == [
+        ("too-complex", line, message)
+    ]
+
+
+def test_deep_nesting_is_one_problem_through_the_cli(tmp_path: Path) -> None:
+    card = tmp_path / "deep_card.md"
+    card.write_bytes(b"# t\n\n---\n" + _deep_flow(5000) + b"\n---\n")
+    result = run_cli(["--offline", "--format", "json", str(card)])
+    problems = json.loads(result.stdout)["problems"]
+    assert result.returncode == 1, result.stderr
+    assert [(p["rule"], p["line"]) for p in problems] == [("MDV013", 4)]
+
+
+def test_nesting_at_the_cap_is_read() -> None:
+    card = parse_card("x.md", b"# t\n\n---\n" + _deep_block(64) + b"\n---\n")
+    assert card.yaml_issues == () and card.header is not None
 
 
 # --- the size cap -------------------------------------------------------------------------

@@ -93,7 +93,9 @@ ENABLE_CASES = [
     ({1: "disable-file"}, "MDV005", 3, False),
     ({1: "disable-file"}, "MDV001", 0, False),
     ({1: "disable=MDV0"}, "MDV010", 3, False),
-    ({1: "disable=MDV0"}, "MDV004", 3, True),
+    ({1: "disable=MDV0"}, "MDV004", 3, False),
+    ({1: "disable=MDV0"}, "MDV108", 3, False),
+    ({1: "disable=MDV1"}, "MDV108", 3, True),
 ]
 
 
