@@ -4,7 +4,7 @@
 # Every file is universal (any OS, Python >= 3.10) and carries a sha256 for every file pip may
 # download, so `pip install --require-hashes -r FILE` installs exactly what CI tested.
 #
-#   lock.txt     the package and its test + lint extras, newest versions allowed by setup.cfg
+#   lock.txt     the package and its test, lint and serve extras, newest versions allowed by setup.cfg
 #                (minus holds.txt): .ci/run, the project's CI and the README install this.
 #   runtime.txt  the package's own dependencies and its build backend, at lock.txt's versions:
 #                action.yml (and so the hub templates) installs this.
@@ -38,7 +38,7 @@ with open("requirements/build.in", "w", encoding="utf-8") as out:
     out.write("".join(f"{line}\n" for line in requires))
 PY
 
-uv pip compile "${common[@]}" "$@" setup.cfg --extra test --extra lint \
+uv pip compile "${common[@]}" "$@" setup.cfg --extra test --extra lint --extra serve \
   --constraint requirements/holds.txt --output-file requirements/lock.txt
 uv pip compile "${common[@]}" "$@" setup.cfg requirements/build.in \
   --constraint requirements/lock.txt --output-file requirements/runtime.txt

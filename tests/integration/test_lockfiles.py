@@ -91,7 +91,7 @@ def test_every_entry_is_pinned_and_hashed(lock: str) -> None:
 @pytest.mark.parametrize(
     ("lock", "extras", "with_build"),
     [
-        ("lock.txt", ("test", "lint"), True),
+        ("lock.txt", ("test", "lint", "serve"), True),
         ("runtime.txt", (), True),
         ("lowest.txt", ("test",), True),
     ],

@@ -1,0 +1,1 @@
+"""``mdvalidator serve``: the pull-request bot as a webhook service (docs/serve.md)."""
