@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "hash": "print the sha256 of files or URLs",
     "store": "validate DIGITS model stores (folders or live URLs); `store add` imports a tarball",
     "publish": "publish a JSON report to a pull request (GitHub check run / Gitee comment)",
+    "serve": "run the bot as a webhook service for Gitee and a GitHub App (docs/serve.md)",
 }
 
 _TOP_DESCRIPTION = """\
