@@ -303,3 +303,16 @@ class EngineChecker:
         return check_pull_request(
             files, tree_paths, settings_files, self._options(ref), changed_settings, unreadable
         )
+
+
+def warm_up(args: argparse.Namespace) -> None:
+    """Import the engine, the families and asset verification and load the built-in rule
+    sets once, before worker processes fork (each job then starts at once)."""
+    import mdvalidator.engine
+    from mdvalidator.assets import verify  # noqa: F401
+
+    options = CheckOptions(args, Path(tempfile.gettempdir()))
+    for ruleset in _load({}, options).rulesets:
+        ruleset.get_family()  # type: ignore[attr-defined]
+    del mdvalidator.engine
+

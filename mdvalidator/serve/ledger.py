@@ -150,8 +150,8 @@ class SqliteLedger:
         self._conn: sqlite3.Connection | None = None
         self._pid = 0
         self._inserts = 0
-        with self._tx() as db:
-            db.executescript(_SCHEMA)
+        with self._lock:
+            self._db().executescript(_SCHEMA)
 
     def _db(self) -> sqlite3.Connection:
         if self._conn is None or self._pid != os.getpid():  # a forked child opens its own

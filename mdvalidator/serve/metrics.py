@@ -14,7 +14,13 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+)
 from prometheus_client.core import (
     CounterMetricFamily,
     GaugeMetricFamily,
@@ -116,6 +122,7 @@ class WebMetrics:
     """The web process's registry: its own counters plus :class:`LedgerCollector`."""
 
     def __init__(self, ledger: Ledger, queue_length: Any) -> None:
+        disable_created_metrics()  # the *_created series say nothing a reader needs
         self.registry = CollectorRegistry(auto_describe=False)
         self.received = Counter(
             PREFIX + "webhooks_received", "Webhook deliveries received", ["forge"],

@@ -110,9 +110,11 @@ def _stop_child(process: Any, grace: float) -> None:
 
 
 def run_worker(settings: ServeSettings) -> int:
+    from mdvalidator.serve.checking import warm_up
     from mdvalidator.serve.queue import TaskQueue
     from mdvalidator.serve.worker import Worker, recover
 
+    warm_up(settings.check_args)
     ledger = open_ledger(settings.data_dir, settings.queue)
     worker = Worker(settings, ledger)
     queue = TaskQueue(settings, worker.handle)

@@ -25,7 +25,8 @@ GITHUB_SECRET = "MDVALIDATOR_GITHUB_SECRET"
 SECRET_VARIABLES = (GITEE_TOKEN, GITEE_SECRET, GITHUB_PRIVATE_KEY, GITHUB_SECRET)
 
 ROLES = ("all", "web", "worker")
-REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+# OWNER/NAME; neither part may be "." or ".." (it is placed in API paths)
+REPO = re.compile(r"^(?!\.\.?/)[A-Za-z0-9_.-]+/(?!\.\.?$)[A-Za-z0-9_.-]+$")
 _PEM_START = "-----BEGIN"
 _MAX_KEY_FILE = 64 * 1024
 
