@@ -17,7 +17,6 @@ import pytest
 for _module in ("huey", "starlette", "uvicorn", "prometheus_client", "redis"):
     pytest.importorskip(_module, reason="the serve extra is not installed")
 
-from serve_support import free_port  # noqa: E402
 from serve_standin import (  # noqa: E402
     GITEE_SPEC,
     GITHUB_SPEC,
@@ -29,6 +28,7 @@ from serve_standin import (  # noqa: E402
     asset_server,
     running,
 )
+from serve_support import free_port  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -84,10 +84,24 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     folder = tmp_path_factory.mktemp("redis")
     proc = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(folder), "--protected-mode", "yes"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(folder),
+            "--protected-mode",
+            "yes",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     client = redis.Redis(host="127.0.0.1", port=port)
     deadline = time.monotonic() + 10
     while True:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -86,22 +87,34 @@ def gitee_headers(
 
 
 def gitee_mr(repo: str, number: int, action: str = "open", title: str = "Add cards") -> bytes:
-    return json.dumps({
-        "action": action, "hook_name": "merge_request_hooks",
-        "pull_request": {"number": number, "title": title, "head": {"sha": "f" * 40}},
-        "repository": {"full_name": repo, "path_with_namespace": repo},
-    }).encode()  # fmt: skip
+    return json.dumps(
+        {
+            "action": action,
+            "hook_name": "merge_request_hooks",
+            "pull_request": {"number": number, "title": title, "head": {"sha": "f" * 40}},
+            "repository": {"full_name": repo, "path_with_namespace": repo},
+        }
+    ).encode()
 
 
 def gitee_note(repo: str, number: int, text: str) -> bytes:
-    return json.dumps({
-        "action": "comment", "noteable_type": "PullRequest", "comment": {"body": text},
-        "pull_request": {"number": number}, "repository": {"full_name": repo},
-    }).encode()  # fmt: skip
+    return json.dumps(
+        {
+            "action": "comment",
+            "noteable_type": "PullRequest",
+            "comment": {"body": text},
+            "pull_request": {"number": number},
+            "repository": {"full_name": repo},
+        }
+    ).encode()
 
 
-def github_headers(body: bytes, event: str = "pull_request", delivery: str | None = None,
-                   secret: str = GITHUB_SECRET) -> dict[str, str]:  # fmt: skip
+def github_headers(
+    body: bytes,
+    event: str = "pull_request",
+    delivery: str | None = None,
+    secret: str = GITHUB_SECRET,
+) -> dict[str, str]:
     signature = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
     return {
         "Content-Type": "application/json",
@@ -113,10 +126,11 @@ def github_headers(body: bytes, event: str = "pull_request", delivery: str | Non
 
 def github_pr(repo: str, number: int, installation: int | None, action: str = "opened") -> bytes:
     payload: dict[str, Any] = {
-        "action": action, "number": number,
+        "action": action,
+        "number": number,
         "pull_request": {"number": number, "head": {"sha": "e" * 40}},
         "repository": {"full_name": repo},
-    }  # fmt: skip
+    }
     if installation is not None:
         payload["installation"] = {"id": installation}
     return json.dumps(payload).encode()
@@ -176,10 +190,8 @@ class Service:
 
     def kill(self) -> None:
         """SIGKILL the whole process group (the service and every child)."""
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         self.proc.wait(10)
         self.session.close()
 
@@ -188,28 +200,51 @@ def service_env(home: Path, extra: dict[str, str]) -> dict[str, str]:
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("GITEE", "GITHUB", "MDVALIDATOR"))
     }
-    env.update({
-        "HOME": str(home), "XDG_CACHE_HOME": str(home / "cache"), "XDG_STATE_HOME": str(home / "state"),
-        "XDG_DATA_HOME": str(home / "data"), "PYTHONUNBUFFERED": "1",
-    })  # fmt: skip
+    env.update(
+        {
+            "HOME": str(home),
+            "XDG_CACHE_HOME": str(home / "cache"),
+            "XDG_STATE_HOME": str(home / "state"),
+            "XDG_DATA_HOME": str(home / "data"),
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     env.update(extra)
     return env
 
 
 def start_service(
-    home: Path, args: list[str], env: dict[str, str], data_dir: Path | None = None,
-    port: int | None = None, wait: bool = True,
-) -> Service:  # fmt: skip
+    home: Path,
+    args: list[str],
+    env: dict[str, str],
+    data_dir: Path | None = None,
+    port: int | None = None,
+    wait: bool = True,
+) -> Service:
     port = port or free_port()
     data_dir = data_dir or home / "data-dir"
     log_path = home / f"service-{port}-{time.time_ns()}.log"
-    command = [sys.executable, "-m", "mdvalidator", "serve", "--port", str(port),
-               "--data-dir", str(data_dir), *args]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "mdvalidator",
+        "serve",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(data_dir),
+        *args,
+    ]
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
-            command, env=service_env(home, env), stdout=log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True, cwd=home,
-        )  # fmt: skip
+            command,
+            env=service_env(home, env),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            cwd=home,
+        )
     service = Service(proc, port, data_dir, log_path, command, env)
     if wait:
         try:

@@ -66,13 +66,19 @@ def test_github_events() -> None:
     event = parse_github("pull_request", json.loads(github_pr("o/r", 5, 99, "synchronize")))
     assert event is not None and event.pulls == (PullRequestRef(GITHUB, "o/r", 5, 99),)
     assert parse_github("pull_request", json.loads(github_pr("o/r", 5, 99, "closed"))) is None
-    suite = {"action": "rerequested", "repository": {"full_name": "o/r"},
-             "installation": {"id": 99},
-             "check_suite": {"pull_requests": [{"number": 5}, {"number": 6}, {"number": 5}]}}  # fmt: skip
+    suite = {
+        "action": "rerequested",
+        "repository": {"full_name": "o/r"},
+        "installation": {"id": 99},
+        "check_suite": {"pull_requests": [{"number": 5}, {"number": 6}, {"number": 5}]},
+    }
     event = parse_github("check_suite", suite)
     assert event is not None and event.force and [p.number for p in event.pulls] == [5, 6]
-    run = {"action": "rerequested", "repository": {"full_name": "o/r"},
-           "check_run": {"pull_requests": [{"number": 8}]}}  # fmt: skip
+    run = {
+        "action": "rerequested",
+        "repository": {"full_name": "o/r"},
+        "check_run": {"pull_requests": [{"number": 8}]},
+    }
     event = parse_github("check_run", run)
     assert event is not None and event.pulls[0].installation == 0  # not installed: refused later
     assert parse_github("ping", {"zen": "hi"}) is None
@@ -85,8 +91,23 @@ def test_queue_messages_are_json_of_our_one_task() -> None:
     from mdvalidator.serve.queue import JsonSerializer
 
     codec = JsonSerializer()
-    message = Message("id1", "mdvalidator.serve.queue.check_pull_request", None, 0, 0, None,
-                      ("gitee", "hub/models", 4, 0), {}, None, None, None, None, None, None, 0)  # fmt: skip
+    message = Message(
+        "id1",
+        "mdvalidator.serve.queue.check_pull_request",
+        None,
+        0,
+        0,
+        None,
+        ("gitee", "hub/models", 4, 0),
+        {},
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        0,
+    )
     data = codec.serialize(message)
     assert json.loads(data)["args"] == ["gitee", "hub/models", 4, 0]
     assert codec.deserialize(data) == message

@@ -39,8 +39,12 @@ def test_generations_claims_and_finish(ledger: Ledger) -> None:
     assert ledger.claim(PR, "you", 60) is None  # generation 2 is done
     record = ledger.recent()[0]
     assert (record.state, record.verdict, record.duration, record.generation, record.done) == (
-        DONE, "fail", 1.5, 2, 2,
-    )  # fmt: skip
+        DONE,
+        "fail",
+        1.5,
+        2,
+        2,
+    )
 
 
 def test_events_during_a_job_make_it_run_again(ledger: Ledger) -> None:
@@ -83,8 +87,9 @@ def _hold(queue: str, data_dir: str, owner_file: str) -> None:
     os._exit(0)  # dies holding the lease, like a SIGKILLed worker
 
 
-def test_a_lease_of_a_dead_process_is_taken_over_at_once(ledger: Ledger, data_dir: Path,
-                                                         request: pytest.FixtureRequest) -> None:  # fmt: skip
+def test_a_lease_of_a_dead_process_is_taken_over_at_once(
+    ledger: Ledger, data_dir: Path, request: pytest.FixtureRequest
+) -> None:
     queue = "sqlite" if "sqlite" in request.node.name else request.getfixturevalue("redis_url")
     ledger.accept(PR)
     owner_file = data_dir / "owner"

@@ -23,8 +23,12 @@ GITEE_ENV = {"GITEE_TOKEN": "tok-AAAA", "MDVALIDATOR_GITEE_SECRET": "sec-BBBB"}
 def test_defaults_of_the_contract(tmp_path: Path) -> None:
     settings = from_args(parse("--repo", "hub/models", "--data-dir", str(tmp_path)), GITEE_ENV)
     assert (settings.host, settings.port, settings.queue, settings.role, settings.workers) == (
-        "127.0.0.1", 8080, "sqlite", "all", 1,
-    )  # fmt: skip
+        "127.0.0.1",
+        8080,
+        "sqlite",
+        "all",
+        1,
+    )
     assert (settings.label_pass, settings.label_fail) == ("mdvalidator/pass", "mdvalidator/fail")
     assert settings.gitee is not None and settings.github is None
     assert settings.gitee.api_url == "https://gitee.com/api/v5"
@@ -55,7 +59,7 @@ def test_repos_repeatable_and_several_after_one_flag(tmp_path: Path) -> None:
             },
             [],
             "numeric",
-        ),  # fmt: skip
+        ),
         (
             {
                 "GITHUB_APP_ID": "1",
@@ -64,7 +68,7 @@ def test_repos_repeatable_and_several_after_one_flag(tmp_path: Path) -> None:
             },
             [],
             "neither PEM text nor a readable file",
-        ),  # fmt: skip
+        ),
         (GITEE_ENV, ["--repo", "a/b", "--label-pass", "x", "--label-fail", "x"], "must differ"),
     ],
 )
@@ -78,8 +82,11 @@ def test_start_up_errors_name_what_is_missing(
 def test_private_key_from_a_file(tmp_path: Path) -> None:
     key = tmp_path / "app.pem"
     key.write_text("-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n")
-    env = {"GITHUB_APP_ID": "12", "GITHUB_APP_PRIVATE_KEY": str(key),
-           "MDVALIDATOR_GITHUB_SECRET": "hook"}  # fmt: skip
+    env = {
+        "GITHUB_APP_ID": "12",
+        "GITHUB_APP_PRIVATE_KEY": str(key),
+        "MDVALIDATOR_GITHUB_SECRET": "hook",
+    }
     settings = from_args(parse("--data-dir", str(tmp_path)), env)
     assert settings.github is not None and "MIIB" in settings.github.private_key.reveal()
     assert "MIIB" not in repr(settings) and settings.gitee is None
@@ -94,15 +101,16 @@ def test_private_key_from_a_file(tmp_path: Path) -> None:
         ["--label-pass", "a,b"],
         ["--workers", "0"],
         ["--gitee-api-url", "ftp://x"],
-    ],  # fmt: skip
+    ],
 )
 def test_bad_flags_are_usage_errors(argv: list[str]) -> None:
     with pytest.raises(SystemExit):
         parse(*argv)
 
 
-def test_serve_without_a_forge_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                        monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_serve_without_a_forge_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from mdvalidator.cli import main
 
     for name in ("GITEE_TOKEN", "MDVALIDATOR_GITEE_SECRET", "GITHUB_APP_ID"):

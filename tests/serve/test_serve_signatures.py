@@ -57,7 +57,7 @@ def test_gitee_password_mode_is_accepted_and_keyed_by_body() -> None:
         "an-hour-old",
         "from-the-future",
         "password-old",
-    ],  # fmt: skip
+    ],
 )
 def test_gitee_refusals(headers: dict[str, str], reason: str) -> None:
     verdict = S.verify_gitee(lower(headers), b"{}", GITEE_SECRET, time.time())
