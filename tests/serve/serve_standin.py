@@ -16,6 +16,7 @@ import base64
 import hashlib
 import json
 import re
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -607,8 +608,18 @@ class GithubApi(StandIn):
             run["status"], run["conclusion"] = "completed", body["conclusion"]
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _NoDelay(BaseHTTPRequestHandler):
+    """Headers and body go out in separate writes: without TCP_NODELAY a keep-alive client
+    waits ~40 ms (delayed ACK) on every answer."""
+
     protocol_version = "HTTP/1.1"
+
+    def setup(self) -> None:
+        super().setup()
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+class _Handler(_NoDelay):
     stand_in: StandIn
 
     def _serve(self) -> None:
@@ -647,8 +658,7 @@ def running(stand_in: StandIn) -> Iterator[StandIn]:
         thread.join(timeout=5)
 
 
-class _AssetHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _AssetHandler(_NoDelay):
     assets: dict[str, bytes]
     hits: list[str]
 
