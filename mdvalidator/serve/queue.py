@@ -125,7 +125,7 @@ class TaskQueue:
             periodic=False,
             initial_delay=0.05,
             backoff=1.3,
-            max_delay=0.5,
+            max_delay=0.25,
             scheduler_interval=1,
             check_worker_health=True,
             health_check_interval=2,
