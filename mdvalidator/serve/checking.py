@@ -315,4 +315,3 @@ def warm_up(args: argparse.Namespace) -> None:
     for ruleset in _load({}, options).rulesets:
         ruleset.get_family()  # type: ignore[attr-defined]
     del mdvalidator.engine
-

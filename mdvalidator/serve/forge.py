@@ -73,6 +73,29 @@ class Forge(Protocol):
     def close(self) -> None: ...
 
 
+class ContentCache:
+    """Files read at a commit, by (repository, path, commit): a commit's content never changes,
+    and most pull requests of a hub share the base commit whose settings every job reads."""
+
+    def __init__(self, size: int = 2048) -> None:
+        self.size = size
+        self._items: dict[tuple[str, str, str], bytes | None] = {}
+
+    @staticmethod
+    def cacheable(sha: str) -> bool:
+        return len(sha) in (40, 64) and all(c in "0123456789abcdef" for c in sha)
+
+    def get(self, key: tuple[str, str, str]) -> tuple[bool, bytes | None]:
+        if key in self._items:
+            return True, self._items[key]
+        return False, None
+
+    def put(self, key: tuple[str, str, str], data: bytes | None) -> None:
+        if len(self._items) >= self.size:
+            del self._items[next(iter(self._items))]
+        self._items[key] = data
+
+
 def decode_content(data: Any, path: str, platform: str) -> bytes | None:
     """The bytes of a contents-API answer (a file object with base64 ``content``); None for
     an answer that says absent (empty body, empty list, a folder's listing)."""

@@ -24,6 +24,7 @@ from mdvalidator.serve.events import GITEE, PullRequestRef
 from mdvalidator.serve.forge import (
     REMOVED,
     ChangedFile,
+    ContentCache,
     OpenPull,
     PullRequest,
     blob_paths,
@@ -66,6 +67,7 @@ class GiteeClient:
         )  # fmt: skip
         self._login: str | None = None
         self._labels: dict[str, set[str]] = {}
+        self.contents = ContentCache()
 
     def close(self) -> None:
         self.http.close()
@@ -111,6 +113,16 @@ class GiteeClient:
         return files
 
     def file_at(self, ref: PullRequestRef, path: str, sha: str) -> bytes | None:
+        key = (ref.repo.casefold(), path, sha)
+        hit, cached = self.contents.get(key)
+        if hit:
+            return cached
+        data = self._read_file(ref, path, sha)
+        if self.contents.cacheable(sha):
+            self.contents.put(key, data)
+        return data
+
+    def _read_file(self, ref: PullRequestRef, path: str, sha: str) -> bytes | None:
         answer = self._get(
             f"{repo_path(ref.repo)}/contents/{quote(path, safe='/')}",
             f"reading {path} at {sha[:12]}",

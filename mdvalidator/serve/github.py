@@ -23,6 +23,7 @@ from mdvalidator.serve.events import GITHUB, PullRequestRef
 from mdvalidator.serve.forge import (
     REMOVED,
     ChangedFile,
+    ContentCache,
     OpenPull,
     PullRequest,
     blob_paths,
@@ -60,6 +61,7 @@ class GithubClient:
         self._tokens: dict[int, tuple[str, float]] = {}
         self._slug: str | None = None
         self._labels: dict[str, set[str]] = {}
+        self.contents = ContentCache()
         self.http = ForgeSession(
             GITHUB, settings.api_url, _TEXT, pace=pace, secrets=self._secrets,
             stats=self.stats, **session,
@@ -181,6 +183,16 @@ class GithubClient:
         return files
 
     def file_at(self, ref: PullRequestRef, path: str, sha: str) -> bytes | None:
+        key = (ref.repo.casefold(), path, sha)
+        hit, cached = self.contents.get(key)
+        if hit:
+            return cached
+        data = self._read_file(ref, path, sha)
+        if self.contents.cacheable(sha):
+            self.contents.put(key, data)
+        return data
+
+    def _read_file(self, ref: PullRequestRef, path: str, sha: str) -> bytes | None:
         answer = self._call(
             ref, "GET", f"{repo_path(ref.repo)}/contents/{quote(path, safe='/')}",
             f"reading {path} at {sha[:12]}", params={"ref": sha}, allow=(404,),

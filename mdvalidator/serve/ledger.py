@@ -102,19 +102,39 @@ class Ledger(Protocol):
 HOST = socket.gethostname()
 
 
+def _started(pid: int) -> str | None:
+    """The start time of process ``pid`` (Linux ``/proc``), or None when it is gone, a
+    zombie, or cannot be told."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[-1].split()
+    if len(fields) < 20 or fields[0] in ("Z", "X"):
+        return None
+    return fields[19]
+
+
 def new_owner() -> str:
-    """A lease owner id for this process: host, pid and a nonce (pids are reused)."""
-    return f"{HOST}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+    """A lease owner id for this process: host, pid, start time and a nonce (pids are
+    reused, and a killed worker may linger as a zombie that ``kill(pid, 0)`` still finds)."""
+    pid = os.getpid()
+    return f"{HOST}:{pid}:{_started(pid) or '-'}:{uuid.uuid4().hex[:12]}"
 
 
 def owner_is_dead(owner: str) -> bool:
     """True for an owner on this host whose process is gone (its lease can be taken now)."""
     host, _, rest = owner.partition(":")
-    pid_text = rest.partition(":")[0]
+    pid_text, _, rest = rest.partition(":")
+    started = rest.partition(":")[0]
     if host != HOST or not pid_text.isdigit():
         return False
+    pid = int(pid_text)
+    if Path("/proc/self/stat").exists():
+        now = _started(pid)
+        return now is None or (started not in ("", "-") and now != started)
     try:
-        os.kill(int(pid_text), 0)
+        os.kill(pid, 0)
     except ProcessLookupError:
         return True
     except PermissionError:

@@ -253,3 +253,32 @@ def test_a_wrong_app_key_is_a_clear_401(github_api: GithubApi, checker: EngineCh
         assert "PRIVATE KEY" not in result.error
     finally:
         client.close()
+
+
+def test_api_calls_are_paced_per_token_across_clients(gitee_api: GiteeApi, tmp_path: Path) -> None:
+    """Two clients of one token (two worker processes) share one budget through the ledger."""
+    import threading
+    import time
+
+    from mdvalidator.serve.ledger import SqliteLedger
+    from mdvalidator.serve.worker import rate_pace
+
+    gitee_api.hub.open_pull(REPO, 20, README, {})
+    ledger = SqliteLedger(tmp_path / "ledger.sqlite3")
+    settings = GiteeSettings(gitee_api.base_url, Secret(GITEE_TOKEN), Secret("hook"), (REPO,))
+    clients = [GiteeClient(settings, rate_pace(ledger, 4.0)) for _ in range(2)]
+    ref = PullRequestRef(GITEE, REPO, 20)
+    start = time.monotonic()
+    threads = [
+        threading.Thread(target=lambda c=c: [c.pull_request(ref) for _ in range(5)])
+        for c in clients
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    elapsed = time.monotonic() - start
+    assert len(gitee_api.called("GET", "/repos/{owner}/{repo}/pulls/{number}")) == 10
+    assert elapsed >= 1.5  # 10 calls at 4 a second: at least three one-second windows
+    for client in clients:
+        client.close()

@@ -40,7 +40,16 @@ def files(assets: AssetServer) -> dict[str, bytes]:
 
 
 def args(api: GiteeApi, *more: str) -> list[str]:
-    return ["--repo", REPO, "--gitee-api-url", api.base_url, "--allow-private-network", *more]
+    return [
+        "--repo",
+        REPO,
+        "--gitee-api-url",
+        api.base_url,
+        "--allow-private-network",
+        "--api-rate",
+        "200",
+        *more,
+    ]
 
 
 def pending(data_dir: Path) -> list[int]:
