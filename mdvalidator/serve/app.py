@@ -30,7 +30,7 @@ from mdvalidator.serve import signatures, status
 from mdvalidator.serve.events import GITEE, GITHUB, Event, PayloadError, parse_gitee, parse_github
 from mdvalidator.serve.ledger import Ledger
 from mdvalidator.serve.logs import log, now_ms
-from mdvalidator.serve.metrics import CONTENT_TYPE, WebMetrics, counter_key
+from mdvalidator.serve.metrics import CONTENT_TYPE, WebMetrics
 from mdvalidator.serve.queue import TaskQueue
 from mdvalidator.serve.settings import ServeSettings
 
@@ -91,12 +91,10 @@ class Receiver:
             return Answer(204, {}, "no-pull-request")
         if not self._served(forge, event):
             return Answer(403, {"error": "this repository is not served here"}, "unserved")
-        if not self.ledger.first_delivery(verdict.replay_key):
+        if not self.ledger.accept_delivery(verdict.replay_key, event.pulls, event.force):
             return Answer(200, {"status": "duplicate delivery, already queued"}, "duplicate")
         for ref in event.pulls:
-            self.ledger.accept(ref, event.force)
             self.queue.enqueue(ref)
-        self.ledger.add({counter_key("jobs_queued_total"): float(len(event.pulls))})
         return Answer(202, {"status": "queued", "pulls": [r.shown for r in event.pulls]})
 
     def note(self, forge: str, answer: Answer, seconds: float) -> None:

@@ -28,11 +28,11 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from mdvalidator.serve.events import PullRequestRef
 
@@ -83,6 +83,9 @@ class Ledger(Protocol):
     def ping(self) -> None: ...
     def first_delivery(self, key: str, ttl: float = DELIVERY_TTL) -> bool: ...
     def accept(self, ref: PullRequestRef, force: bool = False) -> int: ...
+    def accept_delivery(
+        self, key: str, refs: Sequence[PullRequestRef], force: bool, ttl: float = DELIVERY_TTL
+    ) -> bool: ...
     def claim(self, ref: PullRequestRef, owner: str, ttl: float) -> Claim | None: ...
     def finish(self, ref: PullRequestRef, owner: str, generation: int, out: Outcome) -> bool: ...
     def release(self, ref: PullRequestRef, owner: str) -> None: ...
@@ -100,6 +103,28 @@ class Ledger(Protocol):
 
 
 HOST = socket.gethostname()
+T = TypeVar("T")
+
+
+def when_unlocked(action: Callable[[], T], deadline: float = 10.0) -> T:
+    """``action()``, tried again at once while SQLite says the database is locked.
+
+    SQLite's own busy handler sleeps longer and longer (up to 100 ms a try) however soon the
+    lock is free; a webhook's answer would wait for nothing. Connections are opened with no
+    busy timeout and come here instead: a try every half millisecond or so, for ``deadline``
+    seconds."""
+    give_up = time.monotonic() + deadline
+    pause = 0.0002
+    while True:
+        try:
+            return action()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            if time.monotonic() > give_up:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 1.5, 0.002)
 
 
 def _started(pid: int) -> str | None:
@@ -171,14 +196,15 @@ class SqliteLedger:
         self._pid = 0
         self._inserts = 0
         with self._lock:
-            self._db().executescript(_SCHEMA)
+            db = self._db()
+            when_unlocked(lambda: db.executescript(_SCHEMA), self.timeout)
 
     def _db(self) -> sqlite3.Connection:
         if self._conn is None or self._pid != os.getpid():  # a forked child opens its own
             conn = sqlite3.connect(
-                self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False
+                self.path, timeout=0, isolation_level=None, check_same_thread=False
             )
-            conn.execute("pragma journal_mode=wal")
+            when_unlocked(lambda: conn.execute("pragma journal_mode=wal"), self.timeout)
             conn.execute("pragma synchronous=normal")
             self._conn, self._pid = conn, os.getpid()
         return self._conn
@@ -187,7 +213,7 @@ class SqliteLedger:
     def _tx(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
             db = self._db()
-            db.execute("begin immediate")
+            when_unlocked(lambda: db.execute("begin immediate"), self.timeout)
             try:
                 yield db
             except BaseException:
@@ -197,7 +223,8 @@ class SqliteLedger:
 
     def _read(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
         with self._lock:
-            return list(self._db().execute(sql, params).fetchall())
+            db = self._db()
+            return when_unlocked(lambda: list(db.execute(sql, params).fetchall()), self.timeout)
 
     def ping(self) -> None:
         self._read("select 1")
@@ -220,27 +247,55 @@ class SqliteLedger:
                 db.execute("delete from deliveries where expires < ?", (now,))
         return added == 1
 
+    @staticmethod
+    def _accept(db: sqlite3.Connection, ref: PullRequestRef, force: bool, now: float) -> int:
+        db.execute(
+            "insert into pulls (key, forge, repo, number, installation, updated) "
+            "values (?, ?, ?, ?, ?, ?) on conflict (key) do nothing",
+            (ref.key, ref.forge, ref.repo, ref.number, ref.installation, now),
+        )
+        db.execute(
+            "update pulls set generation = generation + 1, updated = ?, repo = ?, "
+            "installation = case when ? > 0 then ? else installation end, "
+            "state = case when state = 'running' then state else 'queued' end "
+            "where key = ?",
+            (now, ref.repo, ref.installation, ref.installation, ref.key),
+        )
+        (generation,) = db.execute(
+            "select generation from pulls where key = ?", (ref.key,)
+        ).fetchone()
+        if force:
+            db.execute("update pulls set force_gen = ? where key = ?", (generation, ref.key))
+        return int(generation)
+
     def accept(self, ref: PullRequestRef, force: bool = False) -> int:
+        with self._tx() as db:
+            return self._accept(db, ref, force, time.time())
+
+    def accept_delivery(
+        self, key: str, refs: Sequence[PullRequestRef], force: bool, ttl: float = DELIVERY_TTL
+    ) -> bool:
+        """A webhook's work in one transaction: False (nothing done) when ``key`` was seen;
+        else each pull request accepted and counted."""
         now = time.time()
         with self._tx() as db:
+            db.execute("delete from deliveries where key = ? and expires < ?", (key, now))
+            added = db.execute(
+                "insert or ignore into deliveries (key, expires) values (?, ?)", (key, now + ttl)
+            ).rowcount
+            if added != 1:
+                return False
+            for ref in refs:
+                self._accept(db, ref, force, now)
             db.execute(
-                "insert into pulls (key, forge, repo, number, installation, updated) "
-                "values (?, ?, ?, ?, ?, ?) on conflict (key) do nothing",
-                (ref.key, ref.forge, ref.repo, ref.number, ref.installation, now),
+                "insert into counters (name, value) values ('jobs_queued_total', ?) "
+                "on conflict (name) do update set value = value + excluded.value",
+                (float(len(refs)),),
             )
-            db.execute(
-                "update pulls set generation = generation + 1, updated = ?, repo = ?, "
-                "installation = case when ? > 0 then ? else installation end, "
-                "state = case when state = 'running' then state else 'queued' end "
-                "where key = ?",
-                (now, ref.repo, ref.installation, ref.installation, ref.key),
-            )
-            (generation,) = db.execute(
-                "select generation from pulls where key = ?", (ref.key,)
-            ).fetchone()
-            if force:
-                db.execute("update pulls set force_gen = ? where key = ?", (generation, ref.key))
-        return int(generation)
+            self._inserts += 1
+            if self._inserts % 200 == 0:
+                db.execute("delete from deliveries where expires < ?", (now,))
+        return True
 
     def claim(self, ref: PullRequestRef, owner: str, ttl: float) -> Claim | None:
         now = time.time()

@@ -10,7 +10,7 @@ with a time to live), ``delivery:<id>`` seen delivery ids (with a time to live),
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mdvalidator.serve.events import PullRequestRef
@@ -135,6 +135,16 @@ class RedisLedger:
             time.time(), ref.key,
         ]  # fmt: skip
         return int(self._accept(keys=keys, args=args))
+
+    def accept_delivery(
+        self, key: str, refs: Sequence[PullRequestRef], force: bool, ttl: float = DELIVERY_TTL
+    ) -> bool:
+        if not self.first_delivery(key, ttl):
+            return False
+        for ref in refs:
+            self.accept(ref, force)
+        self.client.hincrbyfloat(f"{PREFIX}counters", "jobs_queued_total", float(len(refs)))
+        return True
 
     def claim(self, ref: PullRequestRef, owner: str, ttl: float) -> Claim | None:
         current = self.client.get(self._lease(ref.key))

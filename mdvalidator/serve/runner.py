@@ -11,6 +11,7 @@ running behind it.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -26,6 +27,7 @@ from mdvalidator.serve.logs import log
 from mdvalidator.serve.settings import ServeSettings
 
 _FORK = multiprocessing.get_context("fork")
+WORKER_NICENESS = 10
 
 
 def watch_parent(on_gone: Callable[[], None], interval: float = 0.5) -> None:
@@ -42,6 +44,13 @@ def watch_parent(on_gone: Callable[[], None], interval: float = 0.5) -> None:
 
 def _exit_now() -> None:
     os._exit(1)
+
+
+def _yield_to_the_web() -> None:
+    """Jobs are throughput work and webhooks wait for an answer: on a machine that runs both,
+    the workers give way (a lower CPU priority), so answers stay fast while jobs run."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(WORKER_NICENESS)
 
 
 def run_web(settings: ServeSettings, child: bool = False) -> int:
@@ -77,6 +86,7 @@ def run_reconciler(settings: ServeSettings) -> int:
     from mdvalidator.serve.worker import make_forges, reconcile_once
 
     watch_parent(_exit_now)
+    _yield_to_the_web()
     ledger = open_ledger(settings.data_dir, settings.queue)
     queue = TaskQueue(settings)
     forges = make_forges(settings, ledger)
@@ -125,6 +135,7 @@ def run_worker(settings: ServeSettings) -> int:
     @queue.huey.on_startup()  # type: ignore[untyped-decorator]
     def _in_each_worker() -> None:
         watch_parent(_exit_now)
+        _yield_to_the_web()
 
     reconciler = None
     if settings.reconcile_interval > 0:

@@ -29,6 +29,17 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from jsonschema import Draft7Validator
 
+_VALIDATORS: dict[int, Draft7Validator] = {}
+
+
+def _validator(schema: dict[str, Any]) -> Draft7Validator:
+    """One compiled validator per schema of the description (they live as long as the Spec)."""
+    found = _VALIDATORS.get(id(schema))
+    if found is None:
+        found = _VALIDATORS[id(schema)] = Draft7Validator(schema)
+    return found
+
+
 ROOT = Path(__file__).resolve().parents[2]
 GITHUB_SPEC = ROOT / "fixtures" / "openapi" / "github-subset.json"
 GITEE_SPEC = ROOT / "fixtures" / "serve" / "gitee-v5-serve.json"
@@ -85,7 +96,7 @@ class Spec:
             if param["schema"].get("type") == "integer" and value.lstrip("-").isdigit():
                 value = int(value)
             found += [
-                f"{name}: {e.message}" for e in Draft7Validator(param["schema"]).iter_errors(value)
+                f"{name}: {e.message}" for e in _validator(param["schema"]).iter_errors(value)
             ]
         for (where, name), param in params.items():
             if where == "query" and param.get("required") and name not in query:
@@ -102,7 +113,7 @@ class Spec:
         except ValueError:
             return [*found, "body is not JSON"]
         schema = spec["content"]["application/json"]["schema"]
-        found += [f"body: {e.message[:200]}" for e in Draft7Validator(schema).iter_errors(body)]
+        found += [f"body: {e.message[:200]}" for e in _validator(schema).iter_errors(body)]
         return found + _unknown_keys(schema, body, "body")
 
 

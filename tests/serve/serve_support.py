@@ -221,6 +221,7 @@ def start_service(
     port: int | None = None,
     wait: bool = True,
 ) -> Service:
+    home.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
     data_dir = data_dir or home / "data-dir"
     log_path = home / f"service-{port}-{time.time_ns()}.log"
