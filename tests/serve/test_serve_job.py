@@ -279,6 +279,6 @@ def test_api_calls_are_paced_per_token_across_clients(gitee_api: GiteeApi, tmp_p
         thread.join(30)
     elapsed = time.monotonic() - start
     assert len(gitee_api.called("GET", "/repos/{owner}/{repo}/pulls/{number}")) == 10
-    assert elapsed >= 1.5  # 10 calls at 4 a second: at least three one-second windows
+    assert elapsed >= 1.0  # 10 calls at 4 a second: three windows, so two boundaries crossed
     for client in clients:
         client.close()
