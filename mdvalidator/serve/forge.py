@@ -106,6 +106,8 @@ def decode_content(data: Any, path: str, platform: str) -> bytes | None:
     if data.get("type") not in (None, "file"):
         return None  # a symbolic link or a submodule: not a descriptor we can read
     content = data.get("content")
+    if data.get("encoding") == "none":
+        return None  # GitHub: a file over 1 MB comes without its content (reported as unread)
     if not isinstance(content, str) or data.get("encoding", "base64") != "base64":
         raise ForgeError(f"{platform} API: the contents of {path} came back without base64 data")
     try:

@@ -12,6 +12,7 @@ sanitised, secrets removed, no URL (a Gitee read carries its token in the query)
 from __future__ import annotations
 
 import email.utils
+import json
 import random
 import time
 from collections import Counter
@@ -23,6 +24,9 @@ from mdvalidator import __version__
 from mdvalidator.sanitize import clean, redact
 
 RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
+# The largest answer read: a recursive tree of a 100,000-file hub is a few MB; a file's
+# contents come base64-encoded, and a descriptor is capped far below this anyway.
+MAX_ANSWER = 64 * 1024 * 1024
 NOT_DONE_STATUSES = frozenset({429, 503})  # a write answered so was not carried out
 
 
@@ -174,8 +178,9 @@ class ForgeSession:
             try:
                 response = self.session.request(
                     method, self.base + path, params=params, json=json, headers=headers,
-                    timeout=self.timeout, allow_redirects=False,
+                    timeout=self.timeout, allow_redirects=False, stream=True,
                 )  # fmt: skip
+                raw = _read_capped(response, doing, self.text.platform)
             except requests.RequestException as exc:
                 self.stats.errors[(self.forge, 0)] += 1
                 early = isinstance(exc, requests.ConnectionError) and not isinstance(
@@ -190,7 +195,7 @@ class ForgeSession:
             self.stats.calls[self.forge] += 1
             status = response.status_code
             if status < 400 or status in allow:
-                return Answer(status, _json(response), _lower(response.headers))
+                return Answer(status, _json(raw), _lower(response.headers))
             self.stats.errors[(self.forge, status)] += 1
             answer_headers = _lower(response.headers)
             limited = status == 403 and answer_headers.get("x-ratelimit-remaining") == "0"
@@ -205,10 +210,10 @@ class ForgeSession:
                 if wait <= self.max_wait:
                     self.sleep(wait)
                     continue
-            raise self._error(status, response, doing, limited)
+            raise self._error(status, raw, doing, limited)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _error(self, status: int, response: Any, doing: str, limited: bool) -> ForgeError:
+    def _error(self, status: int, raw: bytes, doing: str, limited: bool) -> ForgeError:
         if status >= 500:
             hint = "the server had an internal error; retried, still failing"
         elif limited or status == 429:
@@ -220,7 +225,7 @@ class ForgeSession:
                 who=self.text.who,
             )
         text = f"{self.text.platform} API error {status} while {doing}: {hint}"
-        said = _message(response)
+        said = _message(raw)
         if said:
             text += f' (the server said: "{clean(said, 200)}")'
         return ForgeError(redact(text, self.secrets()), status)
@@ -230,16 +235,26 @@ def _lower(headers: Mapping[str, str]) -> dict[str, str]:
     return {str(k).lower(): str(v) for k, v in headers.items()}
 
 
-def _json(response: Any) -> Any:
-    if not response.content:
+def _read_capped(response: Any, doing: str, platform: str) -> bytes:
+    data = bytearray()
+    for chunk in response.iter_content(64 * 1024):
+        data += chunk
+        if len(data) > MAX_ANSWER:
+            response.close()
+            raise ForgeError(f"{platform} API: the answer while {doing} is over {MAX_ANSWER} bytes")
+    return bytes(data)
+
+
+def _json(raw: bytes) -> Any:
+    if not raw:
         return None
     try:
-        return response.json()
-    except ValueError:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
         return None
 
 
-def _message(response: Any) -> str:
-    data = _json(response)
+def _message(raw: bytes) -> str:
+    data = _json(raw)
     message = data.get("message") if isinstance(data, dict) else None
     return message if isinstance(message, str) else ""

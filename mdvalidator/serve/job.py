@@ -121,7 +121,10 @@ def _run(
     for path in wanted[:MAX_DESCRIPTORS]:
         data = forge.file_at(ref, path, pull.head_sha)
         if data is None:
-            unreadable[path] = "the forge does not serve it as a file (a link, or a submodule)"
+            unreadable[path] = (
+                "the forge API does not serve it as a file (a symbolic link, a submodule, "
+                "or too large for its contents API)"
+            )
         else:
             files[path] = data
     tree = forge.tree_paths(ref, pull.head_sha) if files else []

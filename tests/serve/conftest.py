@@ -10,14 +10,15 @@ import shutil
 import subprocess
 import time
 from collections.abc import Iterator
+from importlib.util import find_spec
 from pathlib import Path
 
 import pytest
 
-for _module in ("huey", "starlette", "uvicorn", "prometheus_client", "redis"):
-    pytest.importorskip(_module, reason="the serve extra is not installed")
+if not all(find_spec(m) for m in ("huey", "starlette", "uvicorn", "prometheus_client", "redis")):
+    pytest.skip("the serve extra is not installed", allow_module_level=True)
 
-from serve_standin import (  # noqa: E402
+from serve_standin import (
     GITEE_SPEC,
     GITHUB_SPEC,
     AssetServer,
@@ -28,7 +29,7 @@ from serve_standin import (  # noqa: E402
     asset_server,
     running,
 )
-from serve_support import free_port  # noqa: E402
+from serve_support import free_port
 
 
 @pytest.fixture(scope="session")

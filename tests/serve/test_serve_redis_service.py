@@ -66,9 +66,13 @@ def test_two_workers_share_the_work_through_redis(
             wait_until(lambda: all(api.hub.pulls[(REPO, n)].labels for n in numbers), 40)
             for number in numbers:
                 assert len(api.hub.comments_on(REPO, number)) == 1
-            done = [{e["pull"] for e in w.log_events("job")} for w in workers]
-            assert done[0] and done[1], done  # both workers ran jobs
-            assert done[0] | done[1] == {f"{REPO}!{n}" for n in numbers}
+            wanted = {f"{REPO}!{n}" for n in numbers}
+
+            def done() -> list[set[str]]:
+                return [{e["pull"] for e in w.log_events("job")} for w in workers]
+
+            wait_until(lambda: done()[0] | done()[1] == wanted)  # the log line follows the label
+            assert done()[0] and done()[1], done()  # both workers ran jobs
             status = web.get("/").text
             assert all(f"!{n}<" in status for n in numbers) and "redis://" in status
             assert 'mdvalidator_jobs_done_total{verdict="pass"} 12.0' in web.get("/metrics").text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import pytest
 from serve_support import GITEE_SECRET, GITHUB_SECRET, gitee_headers, github_headers
@@ -40,15 +41,19 @@ def test_gitee_password_mode_is_accepted_and_keyed_by_body() -> None:
     assert one.replay_key != two.replay_key
 
 
+def _at(offset: float) -> int:
+    return int((time.time() + offset) * 1000)
+
+
 @pytest.mark.parametrize(
     ("headers", "reason"),
     [
-        (gitee_headers(secret="not-the-secret"), S.BAD),
-        (gitee_headers(mode="password", secret="not-the-secret"), S.BAD),
-        ({"X-Gitee-Timestamp": "1"}, S.MISSING),
-        (gitee_headers(timestamp=int((time.time() - 3700) * 1000)), S.EXPIRED),
-        (gitee_headers(timestamp=int((time.time() + 3700) * 1000)), S.EXPIRED),
-        (gitee_headers(mode="password", timestamp=int((time.time() - 7200) * 1000)), S.EXPIRED),
+        (lambda: gitee_headers(secret="not-the-secret"), S.BAD),
+        (lambda: gitee_headers(mode="password", secret="not-the-secret"), S.BAD),
+        (lambda: {"X-Gitee-Timestamp": "1"}, S.MISSING),
+        (lambda: gitee_headers(timestamp=_at(-3700)), S.EXPIRED),
+        (lambda: gitee_headers(timestamp=_at(3700)), S.EXPIRED),
+        (lambda: gitee_headers(mode="password", timestamp=_at(-7200)), S.EXPIRED),
     ],
     ids=[
         "forged-signature",
@@ -59,8 +64,8 @@ def test_gitee_password_mode_is_accepted_and_keyed_by_body() -> None:
         "password-old",
     ],
 )
-def test_gitee_refusals(headers: dict[str, str], reason: str) -> None:
-    verdict = S.verify_gitee(lower(headers), b"{}", GITEE_SECRET, time.time())
+def test_gitee_refusals(headers: Callable[[], dict[str, str]], reason: str) -> None:
+    verdict = S.verify_gitee(lower(headers()), b"{}", GITEE_SECRET, time.time())
     assert not verdict.ok and verdict.reason == reason
 
 
