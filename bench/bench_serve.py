@@ -24,29 +24,27 @@ import argparse
 import multiprocessing
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "serve"))
 
-from serve_standin import (  # noqa: E402
-    GITEE_SPEC,
-    GITEE_TOKEN,
-    GiteeApi,
-    Hub,
-    Spec,
-    asset_server,
-    running,
-)
+from serve_forges import GiteeApi  # noqa: E402
+from serve_standin import GITEE_SPEC, GITEE_TOKEN, Hub, Spec, asset_server, running  # noqa: E402
 from serve_support import (  # noqa: E402
     FOLDER,
     GITEE_SECRET,
     card,
+    free_port,
     gitee_headers,
     gitee_mr,
     start_service,
@@ -60,6 +58,50 @@ P99_TARGET = 0.050
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+@contextmanager
+def redis_server(wanted: bool, folder: Path) -> Iterator[str]:
+    """``sqlite``, or the URL of a fresh redis-server on a loopback port (stopped after)."""
+    if not wanted:
+        yield "sqlite"
+        return
+    import redis
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(folder),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    client = redis.Redis(port=port)
+    try:
+        wait_until(lambda: _pings(client), 10)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        client.close()
+        proc.terminate()
+        proc.wait(10)
+
+
+def _pings(client: Any) -> bool:
+    import redis
+
+    try:
+        return bool(client.ping())
+    except redis.ConnectionError:
+        return False
 
 
 def send_all(
@@ -114,6 +156,8 @@ def run(workers: int, options: argparse.Namespace, home: Path) -> dict[str, floa
             "0",
             "--workers",
             str(workers),
+            "--queue",
+            options.queue,
         ]
         service = start_service(home / f"workers-{workers}", args, env)
         try:
@@ -141,6 +185,7 @@ def run(workers: int, options: argparse.Namespace, home: Path) -> dict[str, floa
             last_verdict = max(r.at for r in labelled)
             comments = len(api.hub.comments)
             per_pull = {n: len(api.hub.comments_on(REPO, n)) for n in numbers}
+            inside = [e["ms"] / 1000 for e in service.log_events("webhook")]
             assert api.errors == [], api.errors[:5]
         finally:
             service.stop()
@@ -151,6 +196,8 @@ def run(workers: int, options: argparse.Namespace, home: Path) -> dict[str, floa
         "p50": statistics.median(answers),
         "p99": percentile(answers, 0.99),
         "max": max(answers),
+        "server_p50": statistics.median(inside),
+        "server_p99": percentile(inside, 0.99),
         "drain": max(0.0, last_verdict - last_delivery),
         "rate": len(numbers) / (last_verdict - first),
         "comments": comments,
@@ -169,25 +216,32 @@ def main() -> int:
     parser.add_argument("--senders", type=int, default=8, help="threads sending webhooks")
     parser.add_argument("--workers", default="1,2", help="worker counts to compare")
     parser.add_argument("--timeout", type=float, default=600.0)
+    parser.add_argument(
+        "--redis", action="store_true", help="the Redis queue: start a redis-server on loopback"
+    )
     parser.add_argument("--check-targets", action="store_true")
     options = parser.parse_args()
+    options.queue = "sqlite"
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-serve-") as folder:
         for workers in (int(w) for w in options.workers.split(",")):
-            rows.append(run(workers, options, Path(folder)))
+            with redis_server(options.redis, Path(folder)) as queue:
+                options.queue = queue
+                rows.append(run(workers, options, Path(folder)))
     print(
         f"{options.prs} pull requests x {options.cards} cards, "
         f"{options.prs * options.deliveries} deliveries from {options.senders} senders"
     )
     print(
-        "workers  deliveries  202s  answer p50 ms  p99 ms  max ms  last delivery->verdict s  "
-        "verdicts/s  comments  missing  duplicated"
+        "workers  deliveries  202s  answer p50 ms  p99 ms  max ms  in-service p50/p99 ms  "
+        "last delivery->verdict s  verdicts/s  comments  missing  duplicated"
     )
     failed = False
     for row in rows:
         print(
             f"{row['workers']:>7}  {row['deliveries']:>10}  {row['accepted']:>4}  "
             f"{row['p50'] * 1000:>13.1f}  {row['p99'] * 1000:>6.1f}  {row['max'] * 1000:>6.1f}  "
+            f"{row['server_p50'] * 1000:>11.1f}/{row['server_p99'] * 1000:<9.1f} "
             f"{row['drain']:>24.2f}  {row['rate']:>10.2f}  {row['comments']:>8}  "
             f"{row['without']:>7}  {row['duplicates']:>10}"
         )

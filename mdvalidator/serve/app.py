@@ -188,8 +188,9 @@ def create_app(settings: ServeSettings, ledger: Ledger, queue: TaskQueue) -> Sta
         Route("/metrics", metrics_page, methods=["GET"]),
         Route("/", status_page, methods=["GET"]),
     ]
-    if settings.gitee is not None:
-        routes.append(Route("/webhooks/gitee", hook(GITEE), methods=["POST"]))
-    if settings.github is not None:
-        routes.append(Route("/webhooks/github", hook(GITHUB), methods=["POST"]))
+    for forge, conf in ((GITEE, settings.gitee), (GITHUB, settings.github)):
+        if conf is not None:
+            routes.append(Route(f"/webhooks/{forge}", hook(forge), methods=["POST"]))
+            metrics.received.labels(forge)  # the series exist from the first scrape on
+            metrics.answer.labels(forge)
     return Starlette(routes=routes)

@@ -18,12 +18,11 @@ import pytest
 if not all(find_spec(m) for m in ("huey", "starlette", "uvicorn", "prometheus_client", "redis")):
     pytest.skip("the serve extra is not installed", allow_module_level=True)
 
+from serve_forges import GiteeApi, GithubApi
 from serve_standin import (
     GITEE_SPEC,
     GITHUB_SPEC,
     AssetServer,
-    GiteeApi,
-    GithubApi,
     Hub,
     Spec,
     asset_server,

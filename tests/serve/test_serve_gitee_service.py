@@ -11,16 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from serve_standin import (
-    GITEE_SPEC,
-    GITEE_TOKEN,
-    AssetServer,
-    GiteeApi,
-    Hub,
-    Spec,
-    asset_server,
-    running,
-)
+from serve_forges import GiteeApi
+from serve_standin import GITEE_SPEC, GITEE_TOKEN, AssetServer, Hub, Spec, asset_server, running
 from serve_support import (
     FOLDER,
     GITEE_SECRET,

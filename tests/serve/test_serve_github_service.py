@@ -8,16 +8,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from serve_standin import (
-    APP_ID,
-    GITHUB_SPEC,
-    INSTALLATION,
-    AssetServer,
-    GithubApi,
-    Hub,
-    Spec,
-    running,
-)
+from serve_forges import GithubApi
+from serve_standin import APP_ID, GITHUB_SPEC, INSTALLATION, AssetServer, Hub, Spec, running
 from serve_support import (
     FOLDER,
     GITHUB_SECRET,

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from serve_standin import APP_ID, GITEE_TOKEN, INSTALLATION, AssetServer, GiteeApi, GithubApi
+from serve_forges import GiteeApi, GithubApi
+from serve_standin import APP_ID, GITEE_TOKEN, INSTALLATION, AssetServer
 from serve_support import FOLDER, card
 
 from mdvalidator.serve.checking import EngineChecker
@@ -260,7 +261,7 @@ def test_api_calls_are_paced_per_token_across_clients(gitee_api: GiteeApi, tmp_p
     import threading
     import time
 
-    from mdvalidator.serve.ledger import SqliteLedger
+    from mdvalidator.serve.ledger_sqlite import SqliteLedger
     from mdvalidator.serve.worker import rate_pace
 
     gitee_api.hub.open_pull(REPO, 20, README, {})

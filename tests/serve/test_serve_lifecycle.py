@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from serve_standin import GITEE_SPEC, GITEE_TOKEN, AssetServer, GiteeApi, Hub, Spec, running
+from serve_forges import GiteeApi
+from serve_standin import GITEE_SPEC, GITEE_TOKEN, AssetServer, Hub, Spec, running
 from serve_support import (
     FOLDER,
     GITEE_SECRET,

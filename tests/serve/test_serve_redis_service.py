@@ -6,7 +6,8 @@ from __future__ import annotations
 import signal
 from pathlib import Path
 
-from serve_standin import GITEE_SPEC, GITEE_TOKEN, AssetServer, GiteeApi, Hub, Spec, running
+from serve_forges import GiteeApi
+from serve_standin import GITEE_SPEC, GITEE_TOKEN, AssetServer, Hub, Spec, running
 from serve_support import (
     FOLDER,
     GITEE_SECRET,
