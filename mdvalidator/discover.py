@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mdvalidator.checks import parse_rules as P
-from mdvalidator.families import Target
+from mdvalidator import run_rules as P
+from mdvalidator.family import Target
 from mdvalidator.problem import Problem
 from mdvalidator.ruleset import RuleSet
 

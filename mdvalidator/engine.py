@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from mdvalidator.decide import Decider
 from mdvalidator.discover import Discovery, discover, discover_changed
-from mdvalidator.families import FileResult, Limits, Target
+from mdvalidator.family import FileResult, Limits, Target
 from mdvalidator.problem import AssetRef, AssetResult, AssetStatus, Problem, Report, Severity
 from mdvalidator.ruleset import RuleSet
 from mdvalidator.run_rules import NOTHING_CHECKED

@@ -29,8 +29,9 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
-from mdvalidator import options_cache
-from mdvalidator.families import FAMILIES, Family, get_family
+from mdvalidator import families, options_cache
+from mdvalidator.families import BUILTIN_NAMES, get_family
+from mdvalidator.family import Family
 from mdvalidator.problem import Severity
 
 if sys.version_info >= (3, 11):
@@ -38,7 +39,6 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
-BUILTIN_NAMES = ("mindspore-hub", "digits-model-store")
 OFF = "off"
 
 
@@ -139,8 +139,8 @@ def _header(source: str, raw: Mapping[str, Any]) -> dict[str, Any]:
     name, family = raw["name"], raw["family"]
     if not isinstance(name, str) or not name:
         raise fail("name", "Not a valid string.")
-    if family not in FAMILIES:
-        raise fail("family", f"Must be one of: {', '.join(sorted(FAMILIES))}.")
+    if family not in families.names():
+        raise fail("family", f"Must be one of: {', '.join(sorted(families.names()))}.")
     patterns: dict[str, tuple[str, ...]] = {}
     for key in ("files", "exclude"):
         value = raw.get(key, [])

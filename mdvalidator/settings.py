@@ -23,7 +23,7 @@ from mdvalidator.assets.options import (
     parse_shard,
     parse_timeout,
 )
-from mdvalidator.families import DEFAULT_MAX_FILE_SIZE
+from mdvalidator.family import DEFAULT_MAX_FILE_SIZE
 
 FORMATS = ("text", "json", "github", "sarif")
 

@@ -14,9 +14,10 @@ from mdvalidator import engine
 from mdvalidator.config import ConfigError, FileConfig, parse_per_file_ignores
 from mdvalidator.decide import Decider, normalise_codes
 from mdvalidator.engine import RunOptions
-from mdvalidator.families import Limits
+from mdvalidator.families import BUILTIN_NAMES
+from mdvalidator.family import Limits
 from mdvalidator.problem import Problem, Report
-from mdvalidator.ruleset import BUILTIN_NAMES, RuleSet, RuleSetError, builtin_ruleset
+from mdvalidator.ruleset import RuleSet, RuleSetError, builtin_ruleset
 from mdvalidator.settings import FORMATS, SETTINGS, add_flags, flag_value, resolve
 
 HELP = "validate descriptors (the default command)"
@@ -147,7 +148,7 @@ def _rulesets(
     replaced = {r.name for r in user} | {r.extends for r in user if r.extends}
     rulesets = (*user, *(builtin_ruleset(n) for n in BUILTIN_NAMES if n not in replaced))
     if _setting(args, config, "require-checksums"):
-        from mdvalidator.digits.family import with_required_checksums
+        from mdvalidator.families.digits.family import with_required_checksums
 
         rulesets = tuple(
             with_required_checksums(r) if r.family == "digits-model-store" else r for r in rulesets

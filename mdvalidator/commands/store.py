@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from mdvalidator.problem import AssetResult, Problem, Report
 
 if TYPE_CHECKING:
-    from mdvalidator.digits.remote import LiveSettings
+    from mdvalidator.families.digits.remote import LiveSettings
     from mdvalidator.ruleset import RuleSet
 
 HELP = "validate DIGITS model stores (folders or live URLs); `store add` imports a tarball"
@@ -94,7 +94,7 @@ def _fail(message: str) -> int:
 
 
 def _ruleset(args: argparse.Namespace) -> RuleSet:
-    from mdvalidator.digits.family import with_required_checksums
+    from mdvalidator.families.digits.family import with_required_checksums
     from mdvalidator.ruleset import builtin_ruleset, load_ruleset_file
 
     ruleset = load_ruleset_file(args.rules) if args.rules else builtin_ruleset("digits-model-store")
@@ -145,8 +145,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _targets(given: Sequence[str]) -> tuple[list[str], list[Problem]]:
     """The stores to check: those given, else ``$DIGITS_MODEL_STORE_URL``'s entries."""
-    from mdvalidator.digits import rules as R
-    from mdvalidator.digits.remote import split_store_urls
+    from mdvalidator.families.digits import rules as R
+    from mdvalidator.families.digits.remote import split_store_urls
 
     if given:
         return list(dict.fromkeys(given)), []
@@ -169,14 +169,14 @@ def _check_all(
     live: LiveSettings | None,
 ) -> Report:
     from mdvalidator.decide import Decider
-    from mdvalidator.digits import rules as R
+    from mdvalidator.families.digits import rules as R
 
     found = list(problems)
     assets: list[AssetResult] = []
     checked = 0
     for target in targets:
         if _is_url(target) and live is not None:
-            from mdvalidator.digits.remote import check_store
+            from mdvalidator.families.digits.remote import check_store
 
             result = check_store(target, ruleset.options, live)
             found.extend(result.problems)
@@ -197,9 +197,9 @@ def _check_all(
 
 
 def _check_local(store: Path, ruleset: RuleSet, max_size: int) -> tuple[int, list[Problem]]:
-    from mdvalidator.digits.family import check_path, duplicate_ids
-    from mdvalidator.digits.local import store_files
-    from mdvalidator.families import Limits, Target
+    from mdvalidator.families.digits.family import check_path, duplicate_ids
+    from mdvalidator.families.digits.local import store_files
+    from mdvalidator.family import Limits, Target
 
     limits = Limits(max_file_size=max_size)
     base = store.as_posix().rstrip("/")
@@ -211,7 +211,7 @@ def _check_local(store: Path, ruleset: RuleSet, max_size: int) -> tuple[int, lis
     problems = [p for _, result in results for p in result.problems]
     problems.extend(duplicate_ids(results))
     if not results:
-        from mdvalidator.digits import rules as R
+        from mdvalidator.families.digits import rules as R
 
         problems.append(
             R.STORE_UNREACHABLE.problem(base, 0, 0, "no master.json and no folder with info.json")
@@ -221,7 +221,7 @@ def _check_local(store: Path, ruleset: RuleSet, max_size: int) -> tuple[int, lis
 
 def _live_settings(args: argparse.Namespace, config: dict[str, str]) -> LiveSettings:
     from mdvalidator.assets.options import from_args
-    from mdvalidator.digits.remote import LiveSettings
+    from mdvalidator.families.digits.remote import LiveSettings
 
     fetch = from_args(args, config)
     on_child = _progress if fetch.progress else None
@@ -253,7 +253,7 @@ def _emit(report: Report, args: argparse.Namespace) -> int:
 
 def _run_add(args: argparse.Namespace, ruleset: RuleSet) -> int:
     from mdvalidator.decide import Decider
-    from mdvalidator.digits.install import AddError, add_archive
+    from mdvalidator.families.digits.install import AddError, add_archive
 
     if len(args.targets) != 2 or args.store is None:
         return _fail("usage: mdvalidator store add TARBALL --store DIR [--name CHILD]")

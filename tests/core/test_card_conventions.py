@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from helpers import FIXTURES, lint, run_cli
 
-from mdvalidator.checks.card_fix import fix_cards
-from mdvalidator.checks.parse_rules import DASH_VALUE
 from mdvalidator.engine import RunOptions, run
+from mdvalidator.families.mindspore.fix import fix_cards
+from mdvalidator.families.mindspore.parse_rules import DASH_VALUE
 from mdvalidator.ruleset import load_rulesets
 
 CONVENTIONS = FIXTURES / "cards" / "conventions" / "assets"

@@ -25,11 +25,11 @@ from helpers import run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mdvalidator.checks.card_family import FAMILY
 from mdvalidator.engine import RunOptions, run
-from mdvalidator.families import Limits, Target
-from mdvalidator.parsing import card as card_module
-from mdvalidator.parsing.card import decode, parse_card
+from mdvalidator.families.mindspore import card as card_module
+from mdvalidator.families.mindspore.card import decode, parse_card
+from mdvalidator.families.mindspore.family import FAMILY
+from mdvalidator.family import Limits, Target
 from mdvalidator.problem import Problem, Report
 from mdvalidator.registry import rules_by_code
 from mdvalidator.ruleset import builtin_ruleset, load_rulesets

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 
-from mdvalidator.families import Limits, Target
+from mdvalidator.family import Limits, Target
 from mdvalidator.problem import Problem
 from mdvalidator.ruleset import RuleSet
 
@@ -27,7 +27,7 @@ CHILDREN = (
 
 def check(path: Path, ruleset: RuleSet, display: str | None = None) -> list[Problem]:
     """Problems of one file, through the family's entry point, sorted."""
-    from mdvalidator.digits.family import FAMILY
+    from mdvalidator.families.digits.family import FAMILY
 
     target = Target(path, display or path.name, explicit=True)
     return sorted(FAMILY.check_file(target, ruleset, Limits()).problems)

@@ -11,9 +11,9 @@ import pytest
 from digits_support import CHILDREN, FIXTURES, STORE, check, codes, where
 
 from mdvalidator.assets.hashing import sha256_file
-from mdvalidator.digits.family import FAMILY, duplicate_ids
-from mdvalidator.digits.local import store_files
-from mdvalidator.families import FileResult, Limits, Target
+from mdvalidator.families.digits.family import FAMILY, duplicate_ids
+from mdvalidator.families.digits.local import store_files
+from mdvalidator.family import FileResult, Limits, Target
 from mdvalidator.ruleset import RuleSet
 
 
@@ -366,7 +366,7 @@ def test_a_duplicated_key_in_sha256sums_coverage_uses_the_last_value(
 
 
 def test_hashing_refuses_a_linked_folder_even_past_the_listing(store: Path, tmp_path: Path) -> None:
-    from mdvalidator.digits.checksums import sha256_inside
+    from mdvalidator.families.digits.checksums import sha256_inside
 
     folder = store / "lenet-torch"
     (folder / "sub").mkdir()
@@ -385,7 +385,7 @@ def test_hashing_refuses_a_linked_folder_even_past_the_listing(store: Path, tmp_
 
 
 def test_hashing_refuses_a_fifo_without_blocking(store: Path, ruleset: RuleSet) -> None:
-    from mdvalidator.digits.checksums import sha256_inside
+    from mdvalidator.families.digits.checksums import sha256_inside
 
     folder = store / "lenet-torch"
     os.mkfifo(folder / "pipe.t7")

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mdvalidator.digits.jsonpos import (
+from mdvalidator.families.digits.jsonpos import (
     IssueKind,
     JsonArray,
     JsonObject,

@@ -13,8 +13,13 @@ from digits_support import CHILDREN, STORE, Server, codes
 from mdvalidator.assets.hashing import sha256_file
 from mdvalidator.assets.options import AssetOptions
 from mdvalidator.cli import main
-from mdvalidator.digits.options import DigitsOptions
-from mdvalidator.digits.remote import LiveSettings, check_store, listing_children, split_store_urls
+from mdvalidator.families.digits.options import DigitsOptions
+from mdvalidator.families.digits.remote import (
+    LiveSettings,
+    check_store,
+    listing_children,
+    split_store_urls,
+)
 from mdvalidator.problem import Problem
 
 

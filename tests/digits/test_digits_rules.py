@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from mdvalidator.digits.options import DigitsOptions
-from mdvalidator.digits.rules import FAMILY, RULES
+from mdvalidator.families.digits.options import DigitsOptions
+from mdvalidator.families.digits.rules import FAMILY, RULES
 from mdvalidator.registry import all_rules
 from mdvalidator.ruleset import RuleSetError, parse_ruleset
 
 HEADER = '[ruleset]\nname = "hub"\nfamily = "digits-model-store"\nextends = "digits-model-store"\n'
-SOURCES = Path(__file__).resolve().parents[2] / "mdvalidator" / "digits"
+SOURCES = Path(__file__).resolve().parents[2] / "mdvalidator" / "families" / "digits"
 
 
 def test_codes_names_and_docs() -> None:
@@ -28,7 +28,7 @@ def test_codes_names_and_docs() -> None:
 
 
 def test_every_rule_is_raised_somewhere_in_the_code() -> None:
-    files = [*SOURCES.glob("*.py"), SOURCES.parent / "commands" / "store.py"]
+    files = [*SOURCES.glob("*.py"), SOURCES.parents[1] / "commands" / "store.py"]
     source = "\n".join(p.read_text() for p in files if p.name != "rules.py")
     names = re.findall(r"^(\w+) = _rule\(", (SOURCES / "rules.py").read_text(), re.MULTILINE)
     assert len(names) == len(RULES)

@@ -1,0 +1,101 @@
+"""Pure checks of master.json: its children, and the store folder around it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from mdvalidator.families.digits import rules as R
+from mdvalidator.families.digits.checks import INFO_NAME, check_section, show, unsafe_name_reason
+from mdvalidator.families.digits.jsonpos import JsonArray, JsonObject, JsonScalar
+from mdvalidator.families.digits.options import DigitsOptions
+from mdvalidator.problem import Problem
+
+CHILDREN_KEY = "children"
+
+
+def children(obj: JsonObject) -> list[JsonScalar]:
+    """The string entries of ``children`` (empty if the key is missing or malformed)."""
+    member = obj.get(CHILDREN_KEY)
+    if member is None or not isinstance(member.value, JsonArray):
+        return []
+    return [i for i in member.value.items if isinstance(i, JsonScalar) and isinstance(i.value, str)]
+
+
+def safe_children(obj: JsonObject) -> list[str] | None:
+    """Child names that are safe to look up, without repeats, in order; ``None`` when
+    ``children`` is missing or not a list."""
+    member = obj.get(CHILDREN_KEY)
+    if member is None or not isinstance(member.value, JsonArray):
+        return None
+    names: list[str] = []
+    for item in children(obj):
+        name = str(item.value)
+        if unsafe_name_reason(name) is None and name not in names:
+            names.append(name)
+    return names
+
+
+def check_master(path: str, obj: JsonObject, options: DigitsOptions) -> list[Problem]:
+    problems = check_section(path, obj, options.master)
+    seen: dict[str, int] = {}
+    for item in children(obj):
+        name = str(item.value)
+        at = (path, item.line, item.column)
+        reason = unsafe_name_reason(name)
+        if reason:
+            problems.append(
+                R.UNSAFE_CHILD_NAME.problem(*at, f"child {show(name)} is unsafe: {reason}")
+            )
+        elif name in seen:
+            problems.append(
+                R.DUPLICATE_CHILD.problem(
+                    *at, f"child {show(name)} is already listed at line {seen[name]}"
+                )
+            )
+        else:
+            seen[name] = item.line
+    return problems
+
+
+@dataclass(frozen=True)
+class StoreView:
+    """The store folder around master.json: which children hold an info.json."""
+
+    with_info: frozenset[str]
+    # names whose state is unknown (e.g. a live store's fetch failed), with the reason
+    unknown: Mapping[str, str] = field(default_factory=dict)
+    # folders seen that hold an info.json (local stores only; ``None`` when not listable)
+    all_models: frozenset[str] | None = None
+
+
+def check_master_layout(path: str, obj: JsonObject, store: StoreView) -> list[Problem]:
+    """Each listed child has an info.json; every model folder is listed."""
+    member = obj.get(CHILDREN_KEY)
+    if member is None or not isinstance(member.value, JsonArray):
+        return []  # reported as a missing key or a wrong type
+    problems: list[Problem] = []
+    listed = set()
+    for item in children(obj):
+        name = str(item.value)
+        if unsafe_name_reason(name) is not None or name in listed:
+            continue
+        listed.add(name)
+        if name in store.with_info or name in store.unknown:
+            continue
+        problems.append(
+            R.CHILD_MISSING.problem(
+                path, item.line, item.column, f"child {show(name)} has no {INFO_NAME}"
+            )
+        )
+    if store.all_models is not None:
+        for name in sorted(store.all_models - listed):
+            problems.append(
+                R.CHILD_NOT_LISTED.problem(
+                    path,
+                    member.line,
+                    member.column,
+                    f"folder {show(name)} holds an {INFO_NAME} but is not in 'children'",
+                )
+            )
+    return problems

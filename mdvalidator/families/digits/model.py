@@ -1,0 +1,234 @@
+"""Pure checks of a model folder's info.json and aux.json, against a view of the folder.
+
+Folder views are built by the I/O edges (``local`` for folders on disk, ``archive`` for
+tarballs, ``remote`` for live stores) and handed in.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from mdvalidator.families.digits import rules as R
+from mdvalidator.families.digits.checks import check_section, show, unsafe_name_reason
+from mdvalidator.families.digits.jsonpos import JsonObject, JsonScalar, Member
+from mdvalidator.families.digits.options import DigitsOptions, InfoOptions, SectionOptions
+from mdvalidator.problem import Problem
+
+SNAPSHOT_KEY = "snapshot file"
+FRAMEWORK_KEY = "framework"
+STATUS_KEY = "status"
+
+
+@dataclass(frozen=True)
+class FolderView:
+    """What is known about the folder next to a checked file.
+
+    ``files`` are regular files known to be there; ``unknown`` maps names that could not be
+    looked at (a live store's network error) to the reason; every other name is missing.
+    ``checksums`` holds the names SHA256SUMS lists, or ``None`` when the folder has none.
+    """
+
+    files: frozenset[str] = frozenset()
+    unknown: Mapping[str, str] = field(default_factory=dict)
+    checksums: frozenset[str] | None = None
+    check_checksums: bool = True
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """A file that a key of info.json or aux.json names, at the value's position."""
+
+    key: str
+    name: str
+    line: int
+    column: int
+
+
+def _string_member(obj: JsonObject, key: str) -> tuple[Member, str] | None:
+    member = obj.get(key)
+    if member is None or not isinstance(member.value, JsonScalar):
+        return None
+    if not isinstance(member.value.value, str):
+        return None
+    return member, member.value.value
+
+
+def _names_a_file(key: str, section: SectionOptions) -> bool:
+    return any(fnmatch.fnmatchcase(key, pattern) for pattern in section.file_keys)
+
+
+def framework_of(obj: JsonObject, info: InfoOptions) -> str | None:
+    found = _string_member(obj, FRAMEWORK_KEY)
+    if found is None or found[1] not in info.frameworks:
+        return None
+    return found[1]
+
+
+def file_refs(
+    obj: JsonObject, section: SectionOptions, info: InfoOptions | None = None
+) -> list[FileRef]:
+    """Every file the document names (TensorFlow prefixes expanded), plain names only."""
+    refs: list[FileRef] = []
+    framework = framework_of(obj, info) if info else None
+    checkpoint = info.frameworks[framework].checkpoint_files if info and framework else ()
+    weights = info.frameworks[framework].weights if info and framework else ()
+    for member in obj.members:
+        if not _names_a_file(member.key, section):
+            continue
+        found = _string_member(obj, member.key)
+        if found is None or found[0] is not member:
+            continue
+        name = found[1]
+        if not name.strip() or unsafe_name_reason(name):
+            continue
+        if info and member.key == SNAPSHOT_KEY and name in info.no_snapshot:
+            continue
+        value = member.value
+        names = [name]
+        if member.key == SNAPSHOT_KEY and checkpoint and name.endswith(weights):
+            names = [name + suffix for suffix in checkpoint]
+        refs.extend(FileRef(member.key, n, value.line, value.column) for n in names)
+    return refs
+
+
+def _file_key_problems(path: str, obj: JsonObject, section: SectionOptions) -> list[Problem]:
+    problems: list[Problem] = []
+    for member in obj.members:
+        if not _names_a_file(member.key, section):
+            continue
+        value = member.value
+        at = (path, value.line, value.column)
+        if not (isinstance(value, JsonScalar) and isinstance(value.value, str)):
+            if member.key not in section.types:
+                problems.append(
+                    R.WRONG_TYPE.problem(*at, f"{member.key!r} must be a file name (a string)")
+                )
+            continue
+        name = value.value
+        if not name:
+            if member.key not in section.may_be_empty and member.key not in section.non_empty:
+                problems.append(R.EMPTY_VALUE.problem(*at, f"{member.key!r} names no file"))
+            continue
+        reason = unsafe_name_reason(name)
+        if reason:
+            problems.append(
+                R.UNSAFE_FILE_NAME.problem(*at, f"{member.key!r} is {show(name)}: {reason}")
+            )
+    return problems
+
+
+def check_files_present(
+    path: str, refs: Iterable[FileRef], folder: FolderView, checksum_name: str
+) -> list[Problem]:
+    problems: list[Problem] = []
+    for ref in refs:
+        at = (path, ref.line, ref.column)
+        if ref.name in folder.unknown:
+            problems.append(
+                R.STORE_FILE_UNREACHABLE.problem(
+                    *at, f"{show(ref.name)} ({ref.key}): {folder.unknown[ref.name]}"
+                )
+            )
+        elif ref.name not in folder.files:
+            problems.append(
+                R.REFERENCED_FILE_MISSING.problem(
+                    *at, f"{ref.key!r} names {show(ref.name)}, which is not in the folder"
+                )
+            )
+        elif (
+            folder.check_checksums
+            and folder.checksums is not None
+            and ref.name not in folder.checksums
+        ):
+            problems.append(
+                R.CHECKSUM_NOT_LISTED.problem(
+                    *at, f"{show(ref.name)} ({ref.key}) is not listed in {checksum_name}"
+                )
+            )
+    return problems
+
+
+def check_info(
+    path: str, obj: JsonObject, options: DigitsOptions, folder: FolderView
+) -> list[Problem]:
+    info = options.info
+    framework = framework_of(obj, info)
+    extra = info.frameworks[framework].required if framework else ()
+    problems = check_section(path, obj, info.section, extra)
+    problems.extend(_model_definition(path, obj, info))
+    problems.extend(_snapshot(path, obj, info, framework))
+    status = _string_member(obj, STATUS_KEY)
+    if status and status[1] and status[1] != info.done_status:
+        value = status[0].value
+        problems.append(
+            R.STATUS_NOT_DONE.problem(
+                path,
+                value.line,
+                value.column,
+                f"status is {show(status[1])}, not {info.done_status!r}",
+            )
+        )
+    problems.extend(_file_key_problems(path, obj, info.section))
+    refs = file_refs(obj, info.section, info)
+    problems.extend(check_files_present(path, refs, folder, options.checksums.file))
+    if folder.check_checksums and folder.checksums is None and options.checksums.required:
+        problems.append(
+            R.CHECKSUMS_MISSING.problem(
+                path, 0, 0, f"the model folder has no {options.checksums.file}"
+            )
+        )
+    return problems
+
+
+def _model_definition(path: str, obj: JsonObject, info: InfoOptions) -> list[Problem]:
+    if not info.model_keys:
+        return []
+    current, *legacy = info.model_keys
+    if obj.get(current) is not None:
+        return []
+    for key in legacy:
+        member = obj.get(key)
+        if member is not None:
+            return [
+                R.LEGACY_MODEL_KEY.problem(
+                    path, member.line, member.column, f"{key!r} is the legacy name of {current!r}"
+                )
+            ]
+    names = " or ".join(repr(k) for k in info.model_keys)
+    return [R.MISSING_KEY.problem(path, obj.line, obj.column, f"missing model definition: {names}")]
+
+
+def _snapshot(
+    path: str, obj: JsonObject, info: InfoOptions, framework: str | None
+) -> list[Problem]:
+    found = _string_member(obj, SNAPSHOT_KEY)
+    if found is None:
+        return []
+    member, name = found
+    at = (path, member.value.line, member.value.column)
+    if name in info.no_snapshot:
+        return [
+            R.NO_SNAPSHOT.problem(*at, f"{SNAPSHOT_KEY!r} is {name!r}: the job saved no weights")
+        ]
+    weights = info.frameworks[framework].weights if framework else ()
+    if weights and name.strip() and not name.endswith(weights):
+        expected = " or ".join(weights)
+        return [
+            R.WEIGHTS_EXTENSION.problem(
+                *at, f"{framework} weights end in {expected}, not {show(name)}"
+            )
+        ]
+    return []
+
+
+def check_aux(
+    path: str, obj: JsonObject, options: DigitsOptions, folder: FolderView
+) -> list[Problem]:
+    problems = check_section(path, obj, options.aux)
+    problems.extend(_file_key_problems(path, obj, options.aux))
+    refs = file_refs(obj, options.aux)
+    view = FolderView(folder.files, folder.unknown, None, check_checksums=False)
+    problems.extend(check_files_present(path, refs, view, options.checksums.file))
+    return problems
