@@ -77,6 +77,7 @@ class AssetRef:
     expected: str
     sha_line: int = 0
     file_format: str = ""
+    name: str = ""  # the file the descriptor names (a SHA256SUMS entry), when not the link's
 
 
 @dataclass(frozen=True)

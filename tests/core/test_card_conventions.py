@@ -17,8 +17,9 @@ from helpers import FIXTURES, lint, run_cli
 
 from mdvalidator.engine import RunOptions, run
 from mdvalidator.families.mindspore.fix import fix_cards
-from mdvalidator.families.mindspore.parse_rules import DASH_VALUE
+from mdvalidator.families.mindspore.rules.parsing import DASH_VALUE
 from mdvalidator.ruleset import load_rulesets
+from mdvalidator.sources.filesystem import FolderWalk
 
 CONVENTIONS = FIXTURES / "cards" / "conventions" / "assets"
 DASH_LF = CONVENTIONS / "mindspore" / "1.8" / "retinanet_coco2017.md"
@@ -42,7 +43,7 @@ def test_evaluation_dash_is_a_warning_and_the_rest_is_checked() -> None:
     assert [(code, line) for code, line, _ in found] == [("MDV012", 17)]
     assert "'evaluation: -' is read as 'evaluation: no'" in found[0][2]
     # The header was read: the card's asset is there to verify (it was not, as MDV004).
-    report = run([str(DASH_LF)], load_rulesets(), RunOptions(offline=True))
+    report = run([FolderWalk((str(DASH_LF),))], load_rulesets(), RunOptions(offline=True))
     assert [(a.ref.line, a.status.value) for a in report.assets] == [(35, "skipped")]
 
 

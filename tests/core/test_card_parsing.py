@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from mdvalidator.document import Mapping, Scalar, Sequence
 from mdvalidator.families.mindspore.card import parse_card
-from mdvalidator.families.mindspore.yamlpos import Mapping, Scalar, Sequence
 
 BASE = "# t\n\n---\n\nmodel-name: m\n\nmindspore-version: 1.10\n\n---\n\nbody\n"
 

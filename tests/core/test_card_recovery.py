@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from helpers import FIXTURES, lint
 
+from mdvalidator.document import Scalar, Sequence
 from mdvalidator.families.mindspore.card import parse_card
-from mdvalidator.families.mindspore.yamlpos import Scalar, Sequence
 
 RECOVERY = FIXTURES / "cards" / "recovery" / "assets" / "mindspore" / "1.6"
 

@@ -188,12 +188,13 @@ def test_a_dot_root_folder_member_is_harmless(tmp_path: Path, ruleset: RuleSet) 
 
 
 def test_archives_found_by_a_folder_walk_are_left_alone(tmp_path: Path, ruleset: RuleSet) -> None:
-    from mdvalidator.families.digits.family import FAMILY
     from mdvalidator.family import Limits, Target
+    from mdvalidator.sources.filesystem import LOCAL_FILES
 
     path = tmp_path / "backup.zip"
     path.write_bytes(b"not a snapshot")
-    assert FAMILY.check_file(Target(path, "backup.zip"), ruleset, Limits()).problems == ()
+    target = Target(str(path), "backup.zip")
+    assert ruleset.checks.check_file(target, LOCAL_FILES, Limits()).problems == ()
     assert codes(check(path, ruleset)) == ["MDV333"]
 
 

@@ -36,7 +36,9 @@ def test_every_rule_is_raised_somewhere_in_the_code() -> None:
 
 
 def test_a_hub_extends_the_builtin_set_and_overrides_data() -> None:
-    text = HEADER + 'files = ["info.json"]\n[info.allowed]\nframework = ["caffe", "pytorch"]\n'
+    text = (
+        HEADER + 'files = ["info.json"]\n[info.fields.framework]\nallowed = ["caffe", "pytorch"]\n'
+    )
     text += "[archive]\nmax-members = 20\n"
     ruleset = parse_ruleset("hub.toml", text)
     options: DigitsOptions = ruleset.options
@@ -58,10 +60,13 @@ def test_a_hub_extends_the_builtin_set_and_overrides_data() -> None:
             "hub.toml: invalid rule set: info.requierd: Unknown field.",
         ),
         (
-            "[info.types]\nname = 'text'\n",
-            "info.types.name: Must be one of: string, string-or-null",
+            "[info.fields.name]\ntype = 'text'\n",
+            "info.fields.name.type: Must be one of: any, string, string-or-null",
         ),
-        ("[info.patterns]\nid = '(['\n", "info.patterns.id: not a valid regular expression"),
+        (
+            "[info.fields.id]\npattern = '(['\n",
+            "info.fields.id.pattern: not a valid regular expression",
+        ),
         ("[archive]\nmax-members = 0\n", "archive.max-members: Must be greater than or equal to 1"),
         ("[checksums]\nfile = '../SUMS'\n", "checksums.file: String does not match"),
         ("[surprise]\nx = 1\n", "surprise: Unknown field."),

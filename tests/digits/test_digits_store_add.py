@@ -15,11 +15,12 @@ from digits_support import STORE, Member, build_tar, check, model_members
 from mdvalidator.assets.hashing import sha256_file
 from mdvalidator.cli import main
 from mdvalidator.families.digits.install import AddError, add_archive, child_name
-from mdvalidator.families.digits.local import store_files
 from mdvalidator.families.digits.options import DigitsOptions
+from mdvalidator.families.digits.sources import store_files
 from mdvalidator.families.digits.storelock import LOCK_NAME
 from mdvalidator.problem import Problem
 from mdvalidator.ruleset import RuleSet
+from mdvalidator.sources.filesystem import LOCAL_FILES
 
 
 def keep(problems: Sequence[Problem]) -> list[Problem]:
@@ -61,7 +62,7 @@ def test_add_extracts_writes_sums_and_updates_master(
     assert master["msg"].startswith("Fixture Model Store")
     assert master["children"][-1] == child.name and len(master["children"]) == 6
     # the new child passes every check, SHA256SUMS included; no temporary files are left
-    for path in store_files(store, options, 1 << 20):
+    for path in map(Path, store_files(LOCAL_FILES, str(store), options, 1 << 20)):
         assert check(path, ruleset) == [], path
     assert not [p for p in store.iterdir() if p.name.startswith(".") and p.name != LOCK_NAME]
 

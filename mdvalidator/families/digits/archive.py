@@ -12,35 +12,30 @@ against its files.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import stat
 import tarfile
 import zipfile
 import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import IO
+from typing import IO, BinaryIO
 
-from mdvalidator.families.digits import checks, model
+from mdvalidator.families.digits import checks, storecheck
 from mdvalidator.families.digits import rules as R
-from mdvalidator.families.digits.checks import INFO_NAME
+from mdvalidator.families.digits.checks import ZIP_SUFFIXES
 from mdvalidator.families.digits.checksums import unsafe_path_reason
-from mdvalidator.families.digits.jsonpos import parse_bytes
-from mdvalidator.families.digits.model import FolderView
 from mdvalidator.families.digits.options import DigitsOptions
 from mdvalidator.families.digits.targuard import GuardedTarInfo, HeaderRefused
+from mdvalidator.family import FileResult, Files, Listing, Presence, Target
 from mdvalidator.problem import Problem
+from mdvalidator.reading import ReadError, ReadFailure, too_large
 
-TAR_SUFFIXES = (".tar.gz", ".tgz", ".tar", ".tar.bz2", ".tbz2", ".tar.xz")
-ZIP_SUFFIXES = (".zip",)
 AUX_NAME = "aux.json"
 _READ_ERRORS = (tarfile.TarError, zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError)
-
-
-def is_archive(name: str) -> bool:
-    return name.lower().endswith(TAR_SUFFIXES + ZIP_SUFFIXES)
 
 
 @dataclass(frozen=True)
@@ -104,25 +99,34 @@ def _zip_kind(info: zipfile.ZipInfo) -> str:
 class Archive:
     """A tar or zip archive opened for listing and streaming its regular members."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, source: Path | IO[bytes], name: str = "") -> None:
+        self.source = source
+        self.name = name or (source.name if isinstance(source, Path) else "")
         self._tar: tarfile.TarFile | None = None
         self._zip: zipfile.ZipFile | None = None
         self._tar_members: dict[str, tarfile.TarInfo] = {}
         self.stored_bytes = 0  # the archive's own size, for the expansion ratio
         self._refused_first: HeaderRefused | None = None
 
+    def _size(self) -> int:
+        if isinstance(self.source, Path):
+            return os.stat(self.source).st_size
+        at = self.source.tell()
+        size = self.source.seek(0, os.SEEK_END)
+        self.source.seek(at)
+        return size
+
     def __enter__(self) -> Archive:
         try:
-            if self.path.name.lower().endswith(ZIP_SUFFIXES):
-                self._zip = zipfile.ZipFile(self.path)
-                self.stored_bytes = os.stat(self.path).st_size
+            self.stored_bytes = self._size()
+            if self.name.lower().endswith(ZIP_SUFFIXES):
+                self._zip = zipfile.ZipFile(self.source)
+            elif isinstance(self.source, Path):
+                self._tar = tarfile.open(self.source, "r:*", tarinfo=GuardedTarInfo)
             else:
-                self._tar = tarfile.open(self.path, "r:*", tarinfo=GuardedTarInfo)
-                self.stored_bytes = os.stat(self.path).st_size
+                self._tar = tarfile.open(fileobj=self.source, mode="r:*", tarinfo=GuardedTarInfo)
         except HeaderRefused as refused:  # the first header, which tarfile.open reads itself
             self._refused_first = refused
-            self.stored_bytes = os.stat(self.path).st_size
         except _READ_ERRORS as exc:
             raise ArchiveError(f"cannot open the archive: {exc}") from None
         return self
@@ -173,10 +177,12 @@ class Archive:
 
 @dataclass(frozen=True)
 class Inspection:
-    """What checking an archive found: problems, and the members that may be extracted."""
+    """What reading an archive's member list found: problems, the members that may be
+    extracted, and the bytes of its root JSON files (or why they were not read)."""
 
     problems: tuple[Problem, ...]
     members: tuple[Entry, ...]
+    jsons: Mapping[str, bytes | ReadError] = field(default_factory=dict)
 
 
 def _member_problem(display: str, entry: Entry, seen: dict[str, str]) -> Problem | None:
@@ -220,13 +226,42 @@ def name_clashes(members: list[Entry]) -> dict[str, str]:
     return clashes
 
 
-def inspect(path: Path, display: str, options: DigitsOptions, max_file_size: int) -> Inspection:
-    """Check an archive without extracting it. Never raises for a bad archive."""
+def scan(
+    source: Path | IO[bytes], name: str, display: str, options: DigitsOptions, cap: int
+) -> Inspection:
+    """The member list of an archive, checked, without extracting it; its root JSON files
+    read (at most ``cap`` bytes each). Never raises for a bad archive."""
     try:
-        with Archive(path) as archive:
-            return _inspect(archive, display, options, max_file_size)
+        with Archive(source, name) as archive:
+            return _scan(archive, display, options, cap)
     except ArchiveError as exc:
         return Inspection((R.ARCHIVE_INVALID.problem(display, 0, 0, str(exc)),), ())
+
+
+def inspect(path: Path, display: str, options: DigitsOptions, max_file_size: int) -> Inspection:
+    """Check an archive on disk (its members, and its root JSON files)."""
+    return inspect_scanned(scan(path, path.name, display, options, max_file_size), display,
+                           options, max_file_size)  # fmt: skip
+
+
+def inspect_stream(
+    stream: IO[bytes], name: str, display: str, options: DigitsOptions, cap: int
+) -> Inspection:
+    """Check an archive read from a stream (its members, and its root JSON files)."""
+    return inspect_scanned(scan(stream, name, display, options, cap), display, options, cap)
+
+
+def inspect_scanned(
+    found: Inspection, display: str, options: DigitsOptions, cap: int
+) -> Inspection:
+    """``found`` with the problems of its root JSON files added."""
+    if not found.members and found.problems:
+        return found
+    targets, problems = member_targets(found, display, options)
+    files = ArchiveFiles(found)
+    for target, check in targets:
+        problems.extend(check(target, files, options, cap).problems)
+    return dataclasses.replace(found, problems=(*found.problems, *problems))
 
 
 def _over_limit(display: str, total: int, stored: int, options: DigitsOptions) -> Problem | None:
@@ -245,15 +280,13 @@ def _over_limit(display: str, total: int, stored: int, options: DigitsOptions) -
     return None
 
 
-def _inspect(
-    archive: Archive, display: str, options: DigitsOptions, max_file_size: int
-) -> Inspection:
+def _scan(archive: Archive, display: str, options: DigitsOptions, cap: int) -> Inspection:
     problems: list[Problem] = []
     members: list[Entry] = []
     seen: dict[str, str] = {}
     total = 0
     limits = options.archive
-    jsons: dict[str, bytes | Problem] = {}
+    jsons: dict[str, bytes | ReadError] = {}
     for count, entry in enumerate(archive.entries(), start=1):
         if count > limits.max_members:
             problems.append(
@@ -278,7 +311,7 @@ def _inspect(
         members.append(entry)
         if entry.kind == "file" and entry.name in (limits.info_name, AUX_NAME):
             # read now, while the stream is at this member (DIGITS writes info.json last)
-            jsons[entry.name] = _read_member(archive, entry, display, max_file_size)
+            jsons[entry.name] = _read_member(archive, entry, cap)
     clashes = name_clashes(members)
     for name, inside in clashes.items():
         message = f"{checks.show(name)} is a file, and {checks.show(inside)} puts a folder there"
@@ -288,46 +321,75 @@ def _inspect(
             m for m in members
             if m.path not in clashes and not any(m.path.startswith(c + "/") for c in clashes)
         ]  # fmt: skip
-    problems.extend(_check_contents(display, members, jsons, options))
-    return Inspection(tuple(problems), tuple(members))
+    return Inspection(tuple(problems), tuple(members), jsons)
 
 
-def _read_member(archive: Archive, entry: Entry, display: str, max_size: int) -> bytes | Problem:
-    where = f"{display}/{entry.name}"
-    if entry.size > max_size:
-        return R.FILE_TOO_LARGE.problem(
-            where, 0, 0, f"{entry.size} bytes, over the {max_size}-byte cap"
-        )
+def _read_member(archive: Archive, entry: Entry, cap: int) -> bytes | ReadError:
+    if entry.size > cap:
+        return too_large(entry.size, cap)
     with archive.open(entry) as stream:
-        return stream.read(max_size + 1)[:max_size]
+        return stream.read(cap + 1)[:cap]
 
 
-def _check_contents(
-    display: str, members: list[Entry], jsons: dict[str, bytes | Problem], options: DigitsOptions
-) -> list[Problem]:
+MemberCheck = Callable[[Target, Files, DigitsOptions, int], FileResult]
+
+
+def member_targets(
+    found: Inspection, display: str, options: DigitsOptions
+) -> tuple[list[tuple[Target, MemberCheck]], list[Problem]]:
+    """The archive's root info.json and aux.json as targets (named ``ARCHIVE/NAME``), each
+    with its check; or why there is none (no info.json where DIGITS looks for it)."""
     info_name = options.archive.info_name
-    root_files = frozenset(e.path for e in members if e.kind == "file" and "/" not in e.path)
-    view = FolderView(files=root_files, check_checksums=False)
-    info = jsons.get(info_name)
-    if info is None:
-        near = [e.name for e in members if PurePosixPath(e.path).name == info_name]
+    if info_name not in found.jsons:
+        near = [e.name for e in found.members if PurePosixPath(e.path).name == info_name]
         hint = f" (found {checks.show(near[0])}, which DIGITS does not look for)" if near else ""
-        return [
-            R.ARCHIVE_INVALID.problem(display, 0, 0, f"no {info_name!r} at the archive root{hint}")
-        ]
-    problems: list[Problem] = []
-    for name, what in ((info_name, INFO_NAME), (AUX_NAME, AUX_NAME)):
-        data = jsons.get(name)
-        if isinstance(data, Problem):
-            problems.append(data)
-            continue
+        message = f"no {info_name!r} at the archive root{hint}"
+        return [], [R.ARCHIVE_INVALID.problem(display, 0, 0, message)]
+    targets: list[tuple[Target, MemberCheck]] = [
+        (Target(info_name, f"{display}/{info_name}", explicit=True), storecheck.check_info)
+    ]
+    if AUX_NAME in found.jsons:
+        targets.append(
+            (Target(AUX_NAME, f"{display}/{AUX_NAME}", explicit=True), storecheck.check_aux)
+        )
+    return targets, []
+
+
+@dataclass(frozen=True)
+class ArchiveFiles:
+    """An archive's root as a folder: its root JSON files held, its other files named (an
+    archive's own SHA256SUMS is checked against the files extracted, by ``store add``)."""
+
+    found: Inspection
+    vouched_by_checksums: bool = False
+
+    def read(self, location: str, cap: int) -> bytes:
+        data = self.found.jsons.get(location)
+        if isinstance(data, ReadError):
+            raise data
         if data is None:
-            continue
-        where = f"{display}/{name}"
-        obj, found = checks.root_object(where, parse_bytes(data, options.max_depth), what)
-        problems.extend(found)
-        if obj is not None and what == INFO_NAME:
-            problems.extend(model.check_info(where, obj, options, view))
-        elif obj is not None:
-            problems.extend(model.check_aux(where, obj, options, view))
-    return problems
+            raise ReadError(ReadFailure.NOT_REGULAR, "not read from the archive")
+        if len(data) > cap:
+            raise too_large(len(data), cap)
+        return data
+
+    def listing(self, folder: str) -> Listing:
+        if folder:
+            return Listing()
+        members = self.found.members
+        return Listing(
+            files=frozenset(e.path for e in members if e.kind == "file" and "/" not in e.path),
+            folders=frozenset(e.path.split("/")[0] for e in members if "/" in e.path),
+        )
+
+    def present(self, folder: str, names: Sequence[str]) -> Presence:
+        return Presence(files=self.listing(folder).files & frozenset(names))
+
+    def digest(self, folder: str, name: str) -> tuple[str, int] | None:
+        return None
+
+    def open(self, location: str) -> AbstractContextManager[BinaryIO]:
+        raise ReadError(ReadFailure.NOT_REGULAR, "an archive member is not opened in place")
+
+    def url(self, location: str) -> str | None:
+        return None

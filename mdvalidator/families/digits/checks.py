@@ -1,26 +1,28 @@
-"""Pure checks shared by every store file: the JSON text, and keys, types and values as the
-rule set declares them. No I/O here (see ``master`` and ``model`` for the file-specific checks).
+"""Pure checks shared by every store file: the JSON text, and its keys as the rule set's field
+tables declare them (:func:`mdvalidator.fields.check_fields`, said in this family's words). No
+I/O here (see ``master`` and ``model`` for the file-specific checks).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
+from mdvalidator.document import Issue, IssueKind, Mapping, Scalar
 from mdvalidator.families.digits import rules as R
-from mdvalidator.families.digits.jsonpos import (
-    IssueKind,
-    JsonArray,
-    JsonObject,
-    JsonScalar,
-    JsonValue,
-    Member,
-    ParseResult,
-)
+from mdvalidator.families.digits.jsonread import ParseResult
 from mdvalidator.families.digits.options import SectionOptions
+from mdvalidator.fields import Finding, Wrong, check_fields
 from mdvalidator.problem import Problem
 from mdvalidator.sanitize import clean
 
 INFO_NAME = "info.json"
+TAR_SUFFIXES = (".tar.gz", ".tgz", ".tar", ".tar.bz2", ".tbz2", ".tar.xz")
+ZIP_SUFFIXES = (".zip",)
+
+
+def is_archive(name: str) -> bool:
+    """A snapshot archive's name (tarballs DIGITS' Download button writes, and zip files)."""
+    return name.lower().endswith(TAR_SUFFIXES + ZIP_SUFFIXES)
 
 
 def show(value: object, limit: int = 80) -> str:
@@ -47,29 +49,28 @@ def unsafe_name_reason(name: str) -> str | None:
 
 # ----------------------------------------------------------------------------- the JSON text
 
+_ISSUE_RULES = {
+    IssueKind.SYNTAX: R.JSON_SYNTAX,
+    IssueKind.DUPLICATE_KEY: R.JSON_DUPLICATE_KEY,
+    IssueKind.NON_FINITE: R.JSON_NON_FINITE,
+}
 
-def json_problems(path: str, result: ParseResult) -> list[Problem]:
+
+def json_problems(path: str, issues: Iterable[Issue]) -> list[Problem]:
     """The parser's issues as problems."""
-    rule_of = {
-        IssueKind.SYNTAX: R.JSON_SYNTAX,
-        IssueKind.DUPLICATE_KEY: R.JSON_DUPLICATE_KEY,
-        IssueKind.NON_FINITE: R.JSON_NON_FINITE,
-    }
     return [
-        rule_of[issue.kind].problem(path, issue.line, issue.column, issue.message)
-        for issue in result.issues
+        _ISSUE_RULES[issue.kind].problem(path, issue.line, issue.column, issue.message)
+        for issue in issues
     ]
 
 
-def root_object(
-    path: str, result: ParseResult, what: str
-) -> tuple[JsonObject | None, list[Problem]]:
+def root_object(path: str, result: ParseResult, what: str) -> tuple[Mapping | None, list[Problem]]:
     """The parsed root if it is an object, and the problems found so far."""
-    problems = json_problems(path, result)
+    problems = json_problems(path, result.issues)
     root = result.root
     if root is None:
         return None, problems
-    if not isinstance(root, JsonObject):
+    if not isinstance(root, Mapping):
         problems.append(
             R.WRONG_TYPE.problem(path, root.line, root.column, f"{what} must hold a JSON object")
         )
@@ -77,110 +78,54 @@ def root_object(
     return root, problems
 
 
-# ---------------------------------------------------------------------- keys, types, values
-
-
-def type_error(type_name: str, value: JsonValue) -> str | None:
-    """Why ``value`` is not of the rule set's type ``type_name``, or ``None``."""
-    scalar = value.value if isinstance(value, JsonScalar) else None
-    scalar_ok = {
-        "string": isinstance(scalar, str),
-        "string-or-null": isinstance(value, JsonScalar)
-        and (scalar is None or isinstance(scalar, str)),
-        "integer": isinstance(scalar, int) and not isinstance(scalar, bool),
-        "number": isinstance(scalar, int | float) and not isinstance(scalar, bool),
-        "boolean": isinstance(scalar, bool),
-    }
-    if type_name in scalar_ok:
-        return None if scalar_ok[type_name] else f"must be {_TYPE_WORDS[type_name]}"
-    if type_name == "object":
-        return None if isinstance(value, JsonObject) else "must be an object"
-    if not isinstance(value, JsonArray):
-        return f"must be {_TYPE_WORDS[type_name]}"
-    if type_name == "string-list":
-        bad = [
-            i for i in value.items if not (isinstance(i, JsonScalar) and isinstance(i.value, str))
-        ]
-        return "must be a list of strings" if bad else None
-    if type_name == "dimensions":
-        ints = [
-            i.value for i in value.items
-            if isinstance(i, JsonScalar) and type(i.value) is int and i.value > 0
-        ]  # fmt: skip
-        ok = len(value.items) == 3 and len(ints) == 3
-        return None if ok else "must be three positive integers [height, width, channels]"
-    return None
-
-
-_TYPE_WORDS = {
-    "string": "a string",
-    "string-or-null": "a string or null",
-    "integer": "an integer",
-    "number": "a number",
-    "boolean": "true or false",
-    "object": "an object",
-    "list": "a list",
-    "string-list": "a list of strings",
-    "dimensions": "three positive integers [height, width, channels]",
-}
+# --------------------------------------------------------------------- keys, types, values
 
 
 def check_section(
-    path: str, obj: JsonObject, section: SectionOptions, extra_required: Iterable[str] = ()
+    path: str, obj: Mapping, section: SectionOptions, extra_required: Iterable[str] = ()
 ) -> list[Problem]:
-    """Required, non-empty, known keys; types, allowed values and patterns."""
-    problems: list[Problem] = []
-    for key in (*section.required, *extra_required):
+    """The section's fields (required, non-empty, known keys, types, allowed values,
+    patterns) and the ``extra_required`` keys of a framework."""
+    findings = check_fields(obj, section.fields, unknown_keys=bool(section.fields), typed=True)
+    problems = [p for finding in findings for p in _said(path, obj, finding, section)]
+    for key in extra_required:
         if obj.get(key) is None:
             problems.append(
                 R.MISSING_KEY.problem(path, obj.line, obj.column, f"missing key {key!r}")
             )
-    known = set(section.known)
-    for member in obj.members:
-        key, value = member.key, member.value
-        if known and key not in known:
-            hint = _near_miss(key, known)
-            problems.append(
-                R.UNKNOWN_KEY.problem(
-                    path, member.line, member.column, f"unknown key {show(key)}{hint}"
-                )
-            )
-        type_name = section.types.get(key)
-        error = type_error(type_name, value) if type_name else None
-        if error:
-            problems.append(
-                R.WRONG_TYPE.problem(path, value.line, value.column, f"{key!r} {error}")
-            )
-            continue
-        if not isinstance(value, JsonScalar) or not isinstance(value.value, str):
-            continue
-        problems.extend(_check_string(path, member, value, section))
     return problems
 
 
-def _check_string(
-    path: str, member: Member, value: JsonScalar, section: SectionOptions
-) -> list[Problem]:
-    key, text = member.key, str(value.value)
+def _said(path: str, obj: Mapping, finding: Finding, section: SectionOptions) -> Iterator[Problem]:
+    """A finding in this family's words, at the value (the key for an unknown key)."""
+    key, spec = finding.name, finding.spec
+    if finding.wrong is Wrong.MISSING:
+        yield R.MISSING_KEY.problem(path, obj.line, obj.column, f"missing key {key!r}")
+        return
+    if finding.wrong is Wrong.UNKNOWN_KEY:
+        node = finding.node
+        assert node is not None
+        hint = _near_miss(key, set(section.fields))
+        yield R.UNKNOWN_KEY.problem(path, node.line, node.column, f"unknown key {show(key)}{hint}")
+        return
+    value = obj.get(key)
+    assert value is not None and spec is not None
     at = (path, value.line, value.column)
-    if not text.strip():
-        if key in section.non_empty:
-            return [R.EMPTY_VALUE.problem(*at, f"{key!r} is empty")]
-        return []
-    allowed = section.allowed.get(key)
-    if allowed and text not in allowed:
-        options = ", ".join(allowed)
-        case = next((a for a in allowed if a.lower() == text.lower()), None)
-        hint = f" (did you mean {case!r}? values are case-sensitive)" if case else ""
-        return [
-            R.VALUE_NOT_ALLOWED.problem(*at, f"{key!r} is {show(text)}; allowed: {options}{hint}")
-        ]
-    pattern = section.patterns.get(key)
-    if pattern is not None and not pattern.search(text):
-        return [
-            R.VALUE_PATTERN.problem(*at, f"{key!r} is {show(text)}; expected {pattern.pattern}")
-        ]
-    return []
+    text = value.text if isinstance(value, Scalar) else ""
+    if finding.wrong is Wrong.EMPTY:
+        yield R.EMPTY_VALUE.problem(*at, f"{key!r} is empty")
+    elif finding.wrong is Wrong.TYPE:
+        yield R.WRONG_TYPE.problem(*at, f"{key!r} {finding.detail}")
+    elif finding.wrong in (Wrong.NOT_ALLOWED, Wrong.NOT_KNOWN):
+        options = ", ".join(spec.allowed) if spec.allowed else f"the {spec.known} list"
+        hint = (
+            f" (did you mean {finding.near!r}? values are case-sensitive)" if finding.near else ""
+        )
+        yield R.VALUE_NOT_ALLOWED.problem(*at, f"{key!r} is {show(text)}; allowed: {options}{hint}")
+    elif finding.wrong is Wrong.PATTERN and spec.pattern is not None:
+        expected = spec.pattern_message or f"expected {spec.pattern.pattern}"
+        level = spec.pattern_severity
+        yield R.VALUE_PATTERN.problem(*at, f"{key!r} is {show(text)}; {expected}", level)
 
 
 def _near_miss(key: str, known: set[str]) -> str:

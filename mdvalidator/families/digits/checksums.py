@@ -1,21 +1,21 @@
-"""SHA256SUMS files (the ``sha256sum`` output format): parsing, and verifying a local folder."""
+"""SHA256SUMS files (the ``sha256sum`` output format): parsing, and verifying a folder."""
 
 from __future__ import annotations
 
-import os
+import posixpath
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
-from mdvalidator.assets.hashing import CHUNK_SIZE, sha256_stream, sha256_stream_overlapped
+from mdvalidator.digests import SHA256_HEX
 from mdvalidator.families.digits import rules as R
 from mdvalidator.families.digits.checks import show
-from mdvalidator.families.digits.folder import is_regular_file, open_inside
-from mdvalidator.problem import Problem
+from mdvalidator.family import Files
+from mdvalidator.problem import AssetRef, Problem
+from mdvalidator.reading import ReadError, ReadFailure
 
 # "<digest>  <name>" (text mode) or "<digest> *<name>" (binary mode)
-_LINE = re.compile(r"^([0-9a-fA-F]{64}) [ *](.+)$")
+_LINE = re.compile(f"^({SHA256_HEX}) [ *](.+)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -81,56 +81,32 @@ def sums_problems(path: str, sums: SumsFile) -> list[Problem]:
     ]
 
 
-def sha256_inside(folder: Path, name: str) -> tuple[str, int]:
-    """(hex digest, size) of the regular file ``name`` of ``folder``, opened the way every
-    store file is (:func:`~mdvalidator.families.digits.folder.open_inside`: no link at any level, no
-    FIFO or device)."""
-    with os.fdopen(open_inside(folder, name), "rb", buffering=0) as stream:
-        if os.fstat(stream.fileno()).st_size >= 8 * CHUNK_SIZE:  # weights: hash while reading
-            digest, size, _ = sha256_stream_overlapped(stream)
-            return digest, size
-        return sha256_stream(stream)
-
-
-Hasher = Callable[[Path, str], tuple[str, int]]
-
-
 def verify_folder(
-    path: str, folder: Path, sums: SumsFile, hasher: Hasher = sha256_inside
-) -> list[Problem]:
-    """Hash every listed file of a local folder (streaming) and compare."""
+    path: str, files: Files, folder: str, sums: SumsFile
+) -> tuple[list[Problem], list[AssetRef]]:
+    """Hash every listed file the source holds (streaming) and compare; the files it holds
+    only a link to (a live store asked to verify) become assets to download and verify."""
     problems: list[Problem] = []
+    refs: list[AssetRef] = []
     for entry in sums.entries:
-        if not _regular_inside(folder, entry.name):
-            problems.append(
-                R.CHECKSUM_FILE_INVALID.problem(
-                    path, entry.line, 1, f"{show(entry.name)} is not a regular file of the folder"
-                )
-            )
-            continue
         try:
-            actual, _ = hasher(folder, entry.name)
-        except OSError as exc:
-            problems.append(
-                R.CHECKSUM_FILE_INVALID.problem(
-                    path, entry.line, 1, f"cannot read {show(entry.name)}: {exc.strerror or exc}"
-                )
-            )
+            found = files.digest(folder, entry.name)
+        except ReadError as error:
+            if error.kind is ReadFailure.NOT_REGULAR:
+                message = f"{show(entry.name)} is not a regular file of the folder"
+            else:
+                detail = error.message.removeprefix("cannot read: ")
+                message = f"cannot read {show(entry.name)}: {detail}"
+            problems.append(R.CHECKSUM_FILE_INVALID.problem(path, entry.line, 1, message))
             continue
-        if actual != entry.digest:
-            problems.append(mismatch(path, entry, actual))
-    return problems
-
-
-def _regular_inside(folder: Path, name: str) -> bool:
-    """A regular file reached from ``folder`` through real folders only (no links)."""
-    current = folder
-    *parents, _ = PurePosixPath(name).parts
-    for part in parents:
-        current = current / part
-        if current.is_symlink() or not current.is_dir():
-            return False
-    return is_regular_file(folder / name)
+        if found is not None:
+            if found[0] != entry.digest:
+                problems.append(mismatch(path, entry, found[0]))
+            continue
+        url = files.url(posixpath.join(folder, entry.name) if folder else entry.name)
+        if url is not None:
+            refs.append(AssetRef(path, entry.line, url, entry.digest, entry.line, name=entry.name))
+    return problems, refs
 
 
 def mismatch(path: str, entry: SumEntry, actual: str) -> Problem:

@@ -1,56 +1,68 @@
-"""The DIGITS Model Store family as the engine sees it (``mdvalidator.families.Family``).
+"""The DIGITS Model Store family as the engine sees it (:class:`mdvalidator.family.Family`).
 
 Files are routed by name: master.json, info.json, aux.json, the checksum file (SHA256SUMS) and
-snapshot archives. Checking reads the file and lists the folder around it (links refused, never
-followed); the checks themselves are pure functions in ``checks``.
+snapshot archives. Each is read through the source's ``Files`` with the folder around it
+(``storecheck``); the checks themselves are pure functions (``master``, ``model``, ...).
 """
 
 from __future__ import annotations
 
-import dataclasses
+import re
 from collections.abc import Mapping, Sequence
-from typing import Any
 
-from mdvalidator.families.digits import archive, checks, local
+from mdvalidator.families import builtin_text
+from mdvalidator.families.digits import checks, storecheck
 from mdvalidator.families.digits import rules as R
-from mdvalidator.families.digits.options import DigitsOptions, load_options
-from mdvalidator.family import FileResult, Limits, Target
-from mdvalidator.problem import Problem
-from mdvalidator.ruleset import RuleSet
+from mdvalidator.families.digits.checksums import SumEntry, mismatch
+from mdvalidator.families.digits.model import ModelId
+from mdvalidator.families.digits.options import DigitsOptions, build_options
+from mdvalidator.family import FileResult, Files, Limits, Target
+from mdvalidator.problem import AssetResult, AssetStatus, Problem
+from mdvalidator.reading import ReadError
+from mdvalidator.rule import Rule
+from mdvalidator.ruleset import RuleSet, with_override
+
+_HTTP_STATUS = re.compile(r"\bHTTP (\d{3})\b")
 
 
-def check_path(target: Target, options: DigitsOptions, limits: Limits) -> FileResult:
-    """Check one store file, or a snapshot archive named explicitly, on disk."""
-    path, display, cap = target.path, target.display, limits.max_file_size
-    name = path.name
-    if archive.is_archive(name):
+def check_target(
+    target: Target, files: Files, options: DigitsOptions, limits: Limits
+) -> FileResult:
+    """Check one store file, or a snapshot archive named explicitly."""
+    name, cap = target.name, limits.max_file_size
+    if checks.is_archive(name):
+        from mdvalidator.families.digits import archive  # tarfile and zipfile: only for them
+
         if not target.explicit:
             return FileResult()  # archives found by a folder walk may be anything: not ours
-        if path.is_symlink():
-            return FileResult(
-                problems=(
-                    R.SYMLINK_REFUSED.problem(
-                        display, 0, 0, "the archive is a symbolic link (not followed)"
-                    ),
-                )
-            )
-        return FileResult(problems=archive.inspect(path, display, options, cap).problems)
-    if name == local.MASTER_NAME:
-        return local.check_master(path, display, options, cap)
-    if name == checks.INFO_NAME:
-        return local.check_info(path, display, options, cap)
-    if name == local.AUX_NAME:
-        return local.check_aux(path, display, options, cap)
+        try:
+            with files.open(target.location) as stream:
+                found = archive.inspect_stream(stream, name, target.display, options, cap)
+        except ReadError as error:
+            return FileResult(problems=(storecheck.read_problem(target.display, error),))
+        return FileResult(problems=found.problems)
+    if name == storecheck.MASTER_NAME:
+        return storecheck.check_master(target, files, options, cap)
+    if name in (checks.INFO_NAME, options.archive.info_name):
+        return storecheck.check_info(target, files, options, cap)
+    if name == storecheck.AUX_NAME:
+        return storecheck.check_aux(target, files, options, cap)
     if name == options.checksums.file:
-        return local.check_sums(path, display, cap)
+        return storecheck.check_sums(target, files, cap)
     return FileResult()
+
+
+def options_of(ruleset: RuleSet) -> DigitsOptions:
+    """A DIGITS rule set's options (``TypeError`` for another family's)."""
+    options = ruleset.options
+    if not isinstance(options, DigitsOptions):
+        raise TypeError(f"{ruleset.source}: not a {FAMILY.name} rule set")
+    return options
 
 
 def with_required_checksums(ruleset: RuleSet) -> RuleSet:
     """``ruleset`` with ``checksums.required`` on (what ``--require-checksums`` asks for)."""
-    options: DigitsOptions = ruleset.options
-    checksums = dataclasses.replace(options.checksums, required=True)
-    return ruleset.with_options(dataclasses.replace(options, checksums=checksums))
+    return with_override(ruleset, {"checksums": {"required": True}})
 
 
 def duplicate_ids(items: Sequence[tuple[Target, FileResult]]) -> list[Problem]:
@@ -58,39 +70,78 @@ def duplicate_ids(items: Sequence[tuple[Target, FileResult]]) -> list[Problem]:
     first: dict[tuple[str, str], str] = {}
     problems: list[Problem] = []
     for target, result in sorted(items, key=lambda item: item[0].display):
-        fact = result.facts.get("model_id")
-        if not fact:
+        fact = result.facts
+        if not isinstance(fact, ModelId):
             continue
-        model_id, line, column = fact
-        key = (str(result.facts.get("store", "")), model_id)
+        key = (fact.store, fact.value)
         if key in first:
+            message = f"job id {fact.value!r} is also the id of {first[key]}"
             problems.append(
-                R.DUPLICATE_MODEL_ID.problem(
-                    target.display,
-                    line,
-                    column,
-                    f"job id {model_id!r} is also the id of {first[key]}",
-                )
+                R.DUPLICATE_MODEL_ID.problem(target.display, fact.line, fact.column, message)
             )
         else:
             first[key] = target.display
     return problems
 
 
+def _gone(result: AssetResult) -> bool:
+    """Whether a failed download was a 404 or 410 (the result keeps only the error's text)."""
+    match = _HTTP_STATUS.search(result.detail) if result.reason == "http" else None
+    return match is not None and match.group(1) in ("404", "410")
+
+
+def checksum_problems(results: Sequence[AssetResult]) -> list[Problem]:
+    """The verdicts on files a SHA256SUMS lists, downloaded from a live store."""
+    problems: list[Problem] = []
+    for result in results:
+        ref = result.ref
+        entry = SumEntry(ref.line, ref.expected, ref.name)
+        if result.status is AssetStatus.MISMATCH and result.actual:
+            problems.append(mismatch(ref.path, entry, result.actual))
+        elif result.status in (AssetStatus.UNREACHABLE, AssetStatus.BLOCKED, AssetStatus.TOO_LARGE):
+            rule = R.CHECKSUM_FILE_INVALID if _gone(result) else R.STORE_FILE_UNREACHABLE
+            message = f"{checks.show(ref.name)}: {result.detail}"
+            problems.append(rule.problem(ref.path, ref.line, 1, message))
+    return problems
+
+
 class DigitsFamily:
     name = "digits-model-store"
-    rules = R.RULES
+    rules: tuple[Rule, ...] = R.RULES
 
-    def load_options(self, data: Mapping[str, Any]) -> DigitsOptions:
-        return load_options(data)
+    def ruleset_text(self) -> str | None:
+        return builtin_text(self.name)
 
-    def check_file(self, target: Target, ruleset: RuleSet, limits: Limits) -> FileResult:
-        return check_path(target, ruleset.options, limits)
+    def validate_options(self, data: Mapping[str, object]) -> None:
+        from mdvalidator.families.digits.schema import validate_options
+
+        validate_options(data)
+
+    def build_options(self, data: Mapping[str, object]) -> DigitsOptions:
+        return build_options(data)
+
+    def check_file(
+        self, target: Target, files: Files, options: DigitsOptions, limits: Limits
+    ) -> FileResult:
+        return check_target(target, files, options, limits)
 
     def check_together(
-        self, items: Sequence[tuple[Target, FileResult]], ruleset: RuleSet
+        self, items: Sequence[tuple[Target, FileResult]], files: Files, options: DigitsOptions
     ) -> list[Problem]:
         return duplicate_ids(items)
 
+    def affected_by_deletion(self, location: str, options: DigitsOptions) -> tuple[str, ...]:
+        return ()
+
+    def asset_keys(
+        self, data: bytes, location: str, options: DigitsOptions
+    ) -> frozenset[tuple[str, str]]:
+        return frozenset()
+
+    def asset_problems(self, results: Sequence[AssetResult]) -> list[Problem]:
+        return checksum_problems(results)
+
 
 FAMILY = DigitsFamily()
+
+__all__ = ["FAMILY", "DigitsFamily", "check_target", "options_of", "with_required_checksums"]

@@ -24,14 +24,15 @@ from typing import IO, Any
 
 from mdvalidator.assets.hashing import CHUNK_SIZE, sha256_chunks
 from mdvalidator.atomic import write_atomic
+from mdvalidator.document import Mapping, python_value
 from mdvalidator.families.digits import archive, checks
 from mdvalidator.families.digits import rules as R
 from mdvalidator.families.digits.checksums import format_sums, mismatch, parse_sums, sums_problems
-from mdvalidator.families.digits.folder import NO_LINK_FLAGS, ReadError, read_capped
-from mdvalidator.families.digits.jsonpos import JsonObject, parse_bytes, plain
+from mdvalidator.families.digits.jsonread import parse_bytes
 from mdvalidator.families.digits.options import DigitsOptions
 from mdvalidator.families.digits.storelock import DEFAULT_WAIT, StoreLockError, store_lock
 from mdvalidator.problem import Problem, Severity
+from mdvalidator.reading import NO_LINK_FLAGS, ReadError, read_capped
 
 MASTER_NAME = "master.json"
 DEFAULT_MSG = "DIGITS Model Store"
@@ -53,7 +54,7 @@ class Added:
 def child_name(archive_path: Path) -> str:
     """``20171022-025612-7b04_epoch_30.0.tar.gz`` -> ``20171022-025612-7b04_epoch_30.0``."""
     name = archive_path.name
-    for suffix in sorted(archive.TAR_SUFFIXES + archive.ZIP_SUFFIXES, key=len, reverse=True):
+    for suffix in sorted(checks.TAR_SUFFIXES + checks.ZIP_SUFFIXES, key=len, reverse=True):
         if name.lower().endswith(suffix):
             return name[: -len(suffix)]
     return name
@@ -68,9 +69,9 @@ def _read_master(store: Path, options: DigitsOptions, max_size: int) -> dict[str
     except ReadError as error:
         raise AddError(f"{path}: {error.message}") from None
     result = parse_bytes(data, options.max_depth)
-    if not isinstance(result.root, JsonObject) or result.issues:
+    if not isinstance(result.root, Mapping) or result.issues:
         raise AddError(f"{path}: not a valid master.json; run `mdvalidator store {store}` first")
-    master = plain(result.root)
+    master = python_value(result.root)
     assert isinstance(master, dict)
     children = master.get("children")
     if not isinstance(children, list) or not all(isinstance(c, str) for c in children):
@@ -92,10 +93,13 @@ def add_archive(
     name: str | None = None,
     msg: str | None = None,
     lock_wait: float = DEFAULT_WAIT,
+    inspection: archive.Inspection | None = None,
 ) -> Added:
     """Validate ``archive_path`` and, if no error remains after ``decide``, add it to ``store``.
 
-    Raises ``AddError`` for a store or name that cannot take the archive (nothing changed).
+    ``inspection``: the archive already checked by the caller (through the engine, whose
+    report said no error remains); its problems are the caller's to report. Raises
+    ``AddError`` for a store or name that cannot take the archive (nothing changed).
     """
     if not store.is_dir() or store.is_symlink():
         raise AddError(f"{store}: not a store folder")
@@ -108,8 +112,10 @@ def add_archive(
     if archive_path.is_symlink():
         raise AddError(f"{archive_path}: a symbolic link (not followed)")
     # Checking reads the whole archive: done before taking the lock, so others need not wait.
-    inspection = archive.inspect(archive_path, archive_path.as_posix(), options, max_file_size)
-    problems = decide(inspection.problems)
+    problems: list[Problem] = []
+    if inspection is None:
+        inspection = archive.inspect(archive_path, archive_path.as_posix(), options, max_file_size)
+        problems = decide(inspection.problems)
     if any(p.severity >= Severity.ERROR for p in problems):
         return Added(tuple(problems), None)
     try:

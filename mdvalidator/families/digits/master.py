@@ -2,31 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping as Names
 from dataclasses import dataclass, field
 
+from mdvalidator.document import Mapping, Scalar, Sequence
 from mdvalidator.families.digits import rules as R
 from mdvalidator.families.digits.checks import INFO_NAME, check_section, show, unsafe_name_reason
-from mdvalidator.families.digits.jsonpos import JsonArray, JsonObject, JsonScalar
 from mdvalidator.families.digits.options import DigitsOptions
 from mdvalidator.problem import Problem
 
 CHILDREN_KEY = "children"
 
 
-def children(obj: JsonObject) -> list[JsonScalar]:
+def children(obj: Mapping) -> list[Scalar]:
     """The string entries of ``children`` (empty if the key is missing or malformed)."""
-    member = obj.get(CHILDREN_KEY)
-    if member is None or not isinstance(member.value, JsonArray):
+    value = obj.get(CHILDREN_KEY)
+    if not isinstance(value, Sequence):
         return []
-    return [i for i in member.value.items if isinstance(i, JsonScalar) and isinstance(i.value, str)]
+    return [i for i in value.items if isinstance(i, Scalar) and isinstance(i.value, str)]
 
 
-def safe_children(obj: JsonObject) -> list[str] | None:
+def safe_children(obj: Mapping) -> list[str] | None:
     """Child names that are safe to look up, without repeats, in order; ``None`` when
     ``children`` is missing or not a list."""
-    member = obj.get(CHILDREN_KEY)
-    if member is None or not isinstance(member.value, JsonArray):
+    if not isinstance(obj.get(CHILDREN_KEY), Sequence):
         return None
     names: list[str] = []
     for item in children(obj):
@@ -36,7 +35,7 @@ def safe_children(obj: JsonObject) -> list[str] | None:
     return names
 
 
-def check_master(path: str, obj: JsonObject, options: DigitsOptions) -> list[Problem]:
+def check_master(path: str, obj: Mapping, options: DigitsOptions) -> list[Problem]:
     problems = check_section(path, obj, options.master)
     seen: dict[str, int] = {}
     for item in children(obj):
@@ -64,15 +63,15 @@ class StoreView:
 
     with_info: frozenset[str]
     # names whose state is unknown (e.g. a live store's fetch failed), with the reason
-    unknown: Mapping[str, str] = field(default_factory=dict)
+    unknown: Names[str, str] = field(default_factory=dict)
     # folders seen that hold an info.json (local stores only; ``None`` when not listable)
     all_models: frozenset[str] | None = None
 
 
-def check_master_layout(path: str, obj: JsonObject, store: StoreView) -> list[Problem]:
+def check_master_layout(path: str, obj: Mapping, store: StoreView) -> list[Problem]:
     """Each listed child has an info.json; every model folder is listed."""
-    member = obj.get(CHILDREN_KEY)
-    if member is None or not isinstance(member.value, JsonArray):
+    member = obj.key(CHILDREN_KEY)
+    if member is None or not isinstance(obj.get(CHILDREN_KEY), Sequence):
         return []  # reported as a missing key or a wrong type
     problems: list[Problem] = []
     listed = set()

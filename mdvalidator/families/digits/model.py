@@ -7,12 +7,13 @@ tarballs, ``remote`` for live stores) and handed in.
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
+from collections.abc import Mapping as Names
 from dataclasses import dataclass, field
 
+from mdvalidator.document import Mapping, Scalar
 from mdvalidator.families.digits import rules as R
 from mdvalidator.families.digits.checks import check_section, show, unsafe_name_reason
-from mdvalidator.families.digits.jsonpos import JsonObject, JsonScalar, Member
 from mdvalidator.families.digits.options import DigitsOptions, InfoOptions, SectionOptions
 from mdvalidator.problem import Problem
 
@@ -31,9 +32,19 @@ class FolderView:
     """
 
     files: frozenset[str] = frozenset()
-    unknown: Mapping[str, str] = field(default_factory=dict)
+    unknown: Names[str, str] = field(default_factory=dict)
     checksums: frozenset[str] | None = None
     check_checksums: bool = True
+
+
+@dataclass(frozen=True)
+class ModelId:
+    """The job id an info.json declares, where, and the store folder it belongs to."""
+
+    value: str
+    line: int
+    column: int
+    store: str
 
 
 @dataclass(frozen=True)
@@ -46,20 +57,19 @@ class FileRef:
     column: int
 
 
-def _string_member(obj: JsonObject, key: str) -> tuple[Member, str] | None:
-    member = obj.get(key)
-    if member is None or not isinstance(member.value, JsonScalar):
+def _string_member(obj: Mapping, key: str) -> tuple[Scalar, str] | None:
+    """The value of ``key`` when it is a string (the value, and its text)."""
+    value = obj.get(key)
+    if not isinstance(value, Scalar) or not isinstance(value.value, str):
         return None
-    if not isinstance(member.value.value, str):
-        return None
-    return member, member.value.value
+    return value, value.value
 
 
 def _names_a_file(key: str, section: SectionOptions) -> bool:
     return any(fnmatch.fnmatchcase(key, pattern) for pattern in section.file_keys)
 
 
-def framework_of(obj: JsonObject, info: InfoOptions) -> str | None:
+def framework_of(obj: Mapping, info: InfoOptions) -> str | None:
     found = _string_member(obj, FRAMEWORK_KEY)
     if found is None or found[1] not in info.frameworks:
         return None
@@ -67,54 +77,57 @@ def framework_of(obj: JsonObject, info: InfoOptions) -> str | None:
 
 
 def file_refs(
-    obj: JsonObject, section: SectionOptions, info: InfoOptions | None = None
+    obj: Mapping, section: SectionOptions, info: InfoOptions | None = None
 ) -> list[FileRef]:
     """Every file the document names (TensorFlow prefixes expanded), plain names only."""
     refs: list[FileRef] = []
     framework = framework_of(obj, info) if info else None
     checkpoint = info.frameworks[framework].checkpoint_files if info and framework else ()
     weights = info.frameworks[framework].weights if info and framework else ()
-    for member in obj.members:
-        if not _names_a_file(member.key, section):
+    for key, _ in obj.pairs:
+        if not _names_a_file(key.text, section):
             continue
-        found = _string_member(obj, member.key)
-        if found is None or found[0] is not member:
+        found = _string_member(obj, key.text)
+        if found is None:
             continue
-        name = found[1]
+        value, name = found
         if not name.strip() or unsafe_name_reason(name):
             continue
-        if info and member.key == SNAPSHOT_KEY and name in info.no_snapshot:
+        if info and key.text == SNAPSHOT_KEY and name in info.no_snapshot:
             continue
-        value = member.value
         names = [name]
-        if member.key == SNAPSHOT_KEY and checkpoint and name.endswith(weights):
+        if key.text == SNAPSHOT_KEY and checkpoint and name.endswith(weights):
             names = [name + suffix for suffix in checkpoint]
-        refs.extend(FileRef(member.key, n, value.line, value.column) for n in names)
+        refs.extend(FileRef(key.text, n, value.line, value.column) for n in names)
     return refs
 
 
-def _file_key_problems(path: str, obj: JsonObject, section: SectionOptions) -> list[Problem]:
+def _file_key_problems(path: str, obj: Mapping, section: SectionOptions) -> list[Problem]:
+    """Values naming files: plain names. A declared field's type and emptiness are its own
+    checks' (``check_section``); an undeclared file key is checked here."""
     problems: list[Problem] = []
-    for member in obj.members:
-        if not _names_a_file(member.key, section):
+    for key, value in obj.pairs:
+        name_key = key.text
+        if not _names_a_file(name_key, section):
             continue
-        value = member.value
+        spec = section.fields.get(name_key)
         at = (path, value.line, value.column)
-        if not (isinstance(value, JsonScalar) and isinstance(value.value, str)):
-            if member.key not in section.types:
+        if not (isinstance(value, Scalar) and isinstance(value.value, str)):
+            if spec is None:
                 problems.append(
-                    R.WRONG_TYPE.problem(*at, f"{member.key!r} must be a file name (a string)")
+                    R.WRONG_TYPE.problem(*at, f"{name_key!r} must be a file name (a string)")
                 )
             continue
         name = value.value
         if not name:
-            if member.key not in section.may_be_empty and member.key not in section.non_empty:
-                problems.append(R.EMPTY_VALUE.problem(*at, f"{member.key!r} names no file"))
+            declared_empty = spec is not None and spec.non_empty
+            if name_key not in section.may_be_empty and not declared_empty:
+                problems.append(R.EMPTY_VALUE.problem(*at, f"{name_key!r} names no file"))
             continue
         reason = unsafe_name_reason(name)
         if reason:
             problems.append(
-                R.UNSAFE_FILE_NAME.problem(*at, f"{member.key!r} is {show(name)}: {reason}")
+                R.UNSAFE_FILE_NAME.problem(*at, f"{name_key!r} is {show(name)}: {reason}")
             )
     return problems
 
@@ -151,7 +164,7 @@ def check_files_present(
 
 
 def check_info(
-    path: str, obj: JsonObject, options: DigitsOptions, folder: FolderView
+    path: str, obj: Mapping, options: DigitsOptions, folder: FolderView
 ) -> list[Problem]:
     info = options.info
     framework = framework_of(obj, info)
@@ -161,7 +174,7 @@ def check_info(
     problems.extend(_snapshot(path, obj, info, framework))
     status = _string_member(obj, STATUS_KEY)
     if status and status[1] and status[1] != info.done_status:
-        value = status[0].value
+        value = status[0]
         problems.append(
             R.STATUS_NOT_DONE.problem(
                 path,
@@ -182,32 +195,30 @@ def check_info(
     return problems
 
 
-def _model_definition(path: str, obj: JsonObject, info: InfoOptions) -> list[Problem]:
+def _model_definition(path: str, obj: Mapping, info: InfoOptions) -> list[Problem]:
     if not info.model_keys:
         return []
     current, *legacy = info.model_keys
     if obj.get(current) is not None:
         return []
     for key in legacy:
-        member = obj.get(key)
-        if member is not None:
+        written = obj.key(key)
+        if written is not None:
             return [
                 R.LEGACY_MODEL_KEY.problem(
-                    path, member.line, member.column, f"{key!r} is the legacy name of {current!r}"
+                    path, written.line, written.column, f"{key!r} is the legacy name of {current!r}"
                 )
             ]
     names = " or ".join(repr(k) for k in info.model_keys)
     return [R.MISSING_KEY.problem(path, obj.line, obj.column, f"missing model definition: {names}")]
 
 
-def _snapshot(
-    path: str, obj: JsonObject, info: InfoOptions, framework: str | None
-) -> list[Problem]:
+def _snapshot(path: str, obj: Mapping, info: InfoOptions, framework: str | None) -> list[Problem]:
     found = _string_member(obj, SNAPSHOT_KEY)
     if found is None:
         return []
-    member, name = found
-    at = (path, member.value.line, member.value.column)
+    value, name = found
+    at = (path, value.line, value.column)
     if name in info.no_snapshot:
         return [
             R.NO_SNAPSHOT.problem(*at, f"{SNAPSHOT_KEY!r} is {name!r}: the job saved no weights")
@@ -223,9 +234,7 @@ def _snapshot(
     return []
 
 
-def check_aux(
-    path: str, obj: JsonObject, options: DigitsOptions, folder: FolderView
-) -> list[Problem]:
+def check_aux(path: str, obj: Mapping, options: DigitsOptions, folder: FolderView) -> list[Problem]:
     problems = check_section(path, obj, options.aux)
     problems.extend(_file_key_problems(path, obj, options.aux))
     refs = file_refs(obj, options.aux)

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from mdvalidator.families.digits.folder import NO_LINK_FLAGS
+from mdvalidator.reading import NO_LINK_FLAGS
 
 LOCK_NAME = ".mdvalidator-store.lock"
 DEFAULT_WAIT = 120.0  # seconds: an add of a large snapshot takes this long at most

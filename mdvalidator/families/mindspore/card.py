@@ -6,7 +6,7 @@ the underline of a setext heading (the line above it is text) still closes the h
 that is how the hub's cards are written and read.
 
 Lines are ``\n`` lines of the decoded text (CRLF and CR folded); every position reported from
-here, the YAML's included (``yamlpos`` converts libyaml's), is in those lines. The block parse
+here, the YAML's included (``yamlmarks`` converts libyaml's), is in those lines. The block parse
 is given at most ``MAX_LINES`` lines and stops after ``MAX_TOKENS`` Markdown tokens
 (markdown-it keeps several numbers per line and an object per token), so a hostile body cannot
 exhaust memory; the header's YAML has caps of its own.
@@ -22,7 +22,8 @@ from functools import cache
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from mdvalidator.families.mindspore.yamlpos import Mapping, Node, YamlIssue, parse_yaml
+from mdvalidator.document import Issue, IssueKind, Mapping, Node
+from mdvalidator.families.mindspore.yamlread import parse_yaml
 from mdvalidator.sanitize import clean
 
 
@@ -41,17 +42,6 @@ class CodeBlock:
 
 
 @dataclass(frozen=True)
-class ParseIssue:
-    """Why (part of) a card could not be read; becomes a parse problem."""
-
-    # "encoding" | "nul" | "no-header" | "unclosed-header" | "not-mapping" | "too-complex"
-    kind: str
-    line: int
-    column: int
-    message: str
-
-
-@dataclass(frozen=True)
 class AssetCard:
     path: str
     text: str
@@ -60,8 +50,8 @@ class AssetCard:
     header_lines: tuple[int, int] | None  # lines of the opening and closing ``---``
     headings: tuple[Heading, ...] = ()
     code_blocks: tuple[CodeBlock, ...] = ()
-    issues: tuple[ParseIssue, ...] = ()
-    yaml_issues: tuple[YamlIssue, ...] = field(default=())
+    issues: tuple[Issue, ...] = ()
+    yaml_issues: tuple[Issue, ...] = field(default=())
 
 
 @cache
@@ -78,19 +68,19 @@ MAX_LINES = 50_000  # ... and 1,200 lines
 _NUL_LINES_SHOWN = 10
 
 
-def decode(data: bytes) -> tuple[str, tuple[ParseIssue, ...]]:
+def decode(data: bytes) -> tuple[str, tuple[Issue, ...]]:
     """UTF-8 text (BOM dropped, CRLF/CR folded to LF, NUL replaced by U+FFFD) and issues: at
     the first bad byte, and at each line holding a NUL character."""
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
-    issues: list[ParseIssue] = []
+    issues: list[Issue] = []
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         text = data.decode("utf-8", errors="replace")
-        issues.append(ParseIssue("encoding", line, column, f"not valid UTF-8 ({exc.reason})"))
+        issues.append(Issue(IssueKind.ENCODING, line, column, f"not valid UTF-8 ({exc.reason})"))
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text:
@@ -99,7 +89,7 @@ def decode(data: bytes) -> tuple[str, tuple[ParseIssue, ...]]:
     return text, tuple(issues)
 
 
-def _nul_issues(text: str) -> list[ParseIssue]:
+def _nul_issues(text: str) -> list[Issue]:
     """One issue per line holding NUL characters (the first few lines, then a count)."""
     found: dict[int, list[int]] = {}  # line -> [column of the first NUL, count]
     line, last = 1, 0
@@ -114,11 +104,11 @@ def _nul_issues(text: str) -> list[ParseIssue]:
         if number == _NUL_LINES_SHOWN:
             rest = len(found) - _NUL_LINES_SHOWN
             issues.append(
-                ParseIssue("nul", line, column, f"NUL characters on {rest} more lines from here")
+                Issue(IssueKind.NUL, line, column, f"NUL characters on {rest} more lines from here")
             )
             break
         what = "a NUL character" if count == 1 else f"{count} NUL characters"
-        issues.append(ParseIssue("nul", line, column, f"{what} (U+0000) in the text"))
+        issues.append(Issue(IssueKind.NUL, line, column, f"{what} (U+0000) in the text"))
     return issues
 
 
@@ -136,7 +126,7 @@ class _Structure:
     blocks: list[CodeBlock] = field(default_factory=list)
     tokens: int = field(default=0, compare=False)  # Markdown tokens made by all scans
     lines: int = field(default=0, compare=False)  # lines given to markdown-it by all scans
-    overflow: ParseIssue | None = None  # the token cap was reached: the rest is unread
+    overflow: Issue | None = None  # the token cap was reached: the rest is unread
 
 
 class _TokenCap(Exception):
@@ -183,10 +173,10 @@ def _scan(lines: list[str], first: int, last: int, into: _Structure) -> None:
     if capped:
         at = next((t.map[0] for t in reversed(tokens) if t.map is not None), 0) + first
         message = f"the card has more than {MAX_TOKENS} Markdown blocks; the rest was not checked"
-        into.overflow = ParseIssue("too-complex", at + 1, 1, message)
+        into.overflow = Issue(IssueKind.TOO_COMPLEX, at + 1, 1, message)
     elif clipped:
         message = f"the card has more than {MAX_LINES} lines of Markdown; the rest was not checked"
-        into.overflow = ParseIssue("too-complex", last + 1, 1, message)
+        into.overflow = Issue(IssueKind.TOO_COMPLEX, last + 1, 1, message)
     for index, token in enumerate(tokens):
         if token.map is None:
             continue
@@ -271,14 +261,12 @@ def _dash_pattern(keys: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"^(?:{names})[ \t]*:[ \t]*(-)[ \t]*$", re.MULTILINE)
 
 
-def dash_values(
-    source: str, keys: tuple[str, ...], line_offset: int
-) -> tuple[str, list[YamlIssue]]:
+def dash_values(source: str, keys: tuple[str, ...], line_offset: int) -> tuple[str, list[Issue]]:
     """``key: -`` lines of ``keys`` read as ``key: no`` (what the hub's tools do), with an
     issue at each dash. ``source`` starts on line ``line_offset + 1``."""
     if not keys or "-" not in source:
         return source, []
-    issues: list[YamlIssue] = []
+    issues: list[Issue] = []
     parts: list[str] = []
     done = 0
     for match in _dash_pattern(keys).finditer(source):
@@ -290,7 +278,7 @@ def dash_values(
             f"'{key}: -' is read as '{key}: no' by the hub's tools (YAML alone refuses a bare "
             f"'-'): write '{key}: no' (mdvalidator --fix does)"
         )
-        issues.append(YamlIssue("dash-value", line, column, clean(message)))
+        issues.append(Issue(IssueKind.DASH_VALUE, line, column, clean(message)))
         parts += [source[done:dash], "no"]
         done = dash + 1
     if not issues:
@@ -305,7 +293,7 @@ def parse_card(path: str, data: bytes, dash_keys: tuple[str, ...] = ()) -> Asset
     ``[card] dash-means-no``).
     """
     text, decode_issues = decode(data)
-    issues: list[ParseIssue] = list(decode_issues)
+    issues: list[Issue] = list(decode_issues)
     lines = text.split("\n")
     found = _structure(text, lines)
     if found.overflow is not None:
@@ -313,12 +301,12 @@ def parse_card(path: str, data: bytes, dash_keys: tuple[str, ...] = ()) -> Asset
     breaks, headings, blocks = found.breaks, found.headings, found.blocks
     header: Node | None = None
     header_lines: tuple[int, int] | None = None
-    yaml_issues: tuple[YamlIssue, ...] = ()
+    yaml_issues: tuple[Issue, ...] = ()
     if not breaks:
-        issues.append(ParseIssue("no-header", 1, 1, "no YAML header: expected a '---' line"))
+        issues.append(Issue(IssueKind.NO_HEADER, 1, 1, "no YAML header: expected a '---' line"))
     elif len(breaks) == 1:
         issues.append(
-            ParseIssue("unclosed-header", breaks[0] + 1, 1, "header opened here is never closed")
+            Issue(IssueKind.UNCLOSED_HEADER, breaks[0] + 1, 1, "header opened here is never closed")
         )
     else:
         opening, closing = breaks[0], breaks[1]
@@ -329,11 +317,14 @@ def parse_card(path: str, data: bytes, dash_keys: tuple[str, ...] = ()) -> Asset
         yaml_issues = (*dashes, *result.issues) if dashes else result.issues
         header = result.root
         if header is None and not result.issues:
-            issues.append(ParseIssue("not-mapping", opening + 1, 1, "the header is empty"))
+            issues.append(Issue(IssueKind.NOT_MAPPING, opening + 1, 1, "the header is empty"))
         elif header is not None and not isinstance(header, Mapping):
             issues.append(
-                ParseIssue(
-                    "not-mapping", header.line, header.column, "the header must be key: value lines"
+                Issue(
+                    IssueKind.NOT_MAPPING,
+                    header.line,
+                    header.column,
+                    "the header must be key: value lines",
                 )
             )
             header = None

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mdvalidator.atomic import write_atomic
-from mdvalidator.families.mindspore.parse_rules import DASH_VALUE
+from mdvalidator.families.mindspore.rules.parsing import DASH_VALUE
 from mdvalidator.problem import Problem
 from mdvalidator.sanitize import clean
 

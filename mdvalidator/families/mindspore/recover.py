@@ -13,16 +13,9 @@ from __future__ import annotations
 
 import re
 
+from mdvalidator.document import Issue, IssueKind, Mapping, Node, Scalar, Sequence
 from mdvalidator.families.mindspore.yamlbuild import Budget, Built, build
 from mdvalidator.families.mindspore.yamlerrors import END_OF_YAML
-from mdvalidator.families.mindspore.yamlpos import (
-    Mapping,
-    Node,
-    Scalar,
-    Sequence,
-    YamlIssue,
-    YamlResult,
-)
 from mdvalidator.sanitize import clean
 
 # The key of a line that starts an entry: plain or quoted text, then ':' and a space or the end.
@@ -65,7 +58,7 @@ class _Merged:
         self.first: dict[str, Scalar] = {}
         self.dups: set[str] = set()
         self.unreadable: set[str] = set()
-        self.issues: list[YamlIssue] = []
+        self.issues: list[Issue] = []
 
     def add(self, mapping: Mapping) -> None:
         self.dups |= mapping.duplicates
@@ -75,18 +68,20 @@ class _Merged:
             if previous is not None:
                 self.dups.add(key.text)
                 message = f"duplicate key {clean(repr(key.text))} (first at line {previous.line})"
-                self.issues.append(YamlIssue("duplicate-key", key.line, key.column, message))
+                self.issues.append(Issue(IssueKind.DUPLICATE_KEY, key.line, key.column, message))
                 continue
             self.first[key.text] = key
             self.pairs.append((key, value))
 
 
-def by_entries(text: str, line_offset: int, whole: Built) -> YamlResult:
+def by_entries(
+    text: str, line_offset: int, whole: Built
+) -> tuple[Mapping | None, tuple[Issue, ...]]:
     """The header read entry by entry (``whole`` is what the one-piece parse found)."""
     lines = text.split("\n")
     entries = _entries(lines)
     if len(entries) < 2:
-        return YamlResult(None, whole.issues)
+        return None, whole.issues
     budget = Budget()
     merged = _Merged()
     failed = False
@@ -94,7 +89,7 @@ def by_entries(text: str, line_offset: int, whole: Built) -> YamlResult:
     while index < len(entries):
         first, end = entries[index]
         if _DOCUMENT_END.match(lines[first]):
-            merged.issues.append(YamlIssue("syntax", line_offset + first + 1, 1, END_OF_YAML))
+            merged.issues.append(Issue(IssueKind.SYNTAX, line_offset + first + 1, 1, END_OF_YAML))
             failed = True
             index += 1
             continue
@@ -114,8 +109,8 @@ def by_entries(text: str, line_offset: int, whole: Built) -> YamlResult:
                 built, index = trial, joined
                 break
         if budget.exhausted:
-            too_complex = [i for i in built.issues if i.kind == "too-complex"]
-            return YamlResult(None, tuple(too_complex or built.issues))
+            too_complex = [i for i in built.issues if i.kind is IssueKind.TOO_COMPLEX]
+            return None, tuple(too_complex or built.issues)
         merged.issues.extend(built.issues)
         failed = failed or built.failed
         root = built.root
@@ -127,10 +122,10 @@ def by_entries(text: str, line_offset: int, whole: Built) -> YamlResult:
                 merged.unreadable.add(key)
         elif root is not None:
             what = _NOT_AN_ENTRY["list" if isinstance(root, Sequence) else "text"]
-            merged.issues.append(YamlIssue("syntax", root.line, root.column, what))
+            merged.issues.append(Issue(IssueKind.SYNTAX, root.line, root.column, what))
         index += 1
-    if not failed and not any(i.kind == "syntax" for i in merged.issues):
-        merged.issues.extend(i for i in whole.issues if i.kind == "syntax")
+    if not failed and not any(i.kind is IssueKind.SYNTAX for i in merged.issues):
+        merged.issues.extend(i for i in whole.issues if i.kind is IssueKind.SYNTAX)
     line, column = (merged.pairs[0][0].line, 1) if merged.pairs else (line_offset + 1, 1)
     root_mapping = Mapping(
         tuple(merged.pairs),
@@ -140,4 +135,4 @@ def by_entries(text: str, line_offset: int, whole: Built) -> YamlResult:
         frozenset(merged.unreadable),
     )
     issues = sorted(merged.issues, key=lambda i: (i.line, i.column))
-    return YamlResult(root_mapping, tuple(issues))
+    return root_mapping, tuple(issues)

@@ -1,4 +1,4 @@
-"""YAML events -> position-keeping records (``yamlpos``), with caps checked as events arrive.
+"""YAML events -> positioned records (:mod:`mdvalidator.document`), caps checked as they arrive.
 
 PyYAML's composer would first build its whole node graph (hundreds of bytes a node), so a
 header of a million list items would take gigabytes before any cap could look at it. Here
@@ -9,7 +9,6 @@ at 1,000 flow levels, possibly before our cap sees the 65th) is reported as the 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,16 +23,9 @@ from yaml.events import (
     SequenceStartEvent,
 )
 
+from mdvalidator.document import Issue, IssueKind, Mapping, Node, Scalar, Sequence
 from mdvalidator.families.mindspore import yamlerrors
-from mdvalidator.families.mindspore.yamlpos import (
-    MAX_DEPTH,
-    MAX_NODES,
-    Mapping,
-    Node,
-    Scalar,
-    Sequence,
-    YamlIssue,
-)
+from mdvalidator.families.mindspore.yamlmarks import MAX_DEPTH, MAX_NODES, LineMap, depth_message
 from mdvalidator.sanitize import clean
 
 _Parser: Any
@@ -47,41 +39,7 @@ except ImportError:  # pragma: no cover - libyaml missing
 
     C_PARSER = False
 
-# Line breaks of YAML 1.1 besides '\n' (CR is folded to LF before parsing).
-_OTHER_BREAKS = re.compile("[\x85\u2028\u2029]")
-_ANY_BREAK = re.compile("[\n\x85\u2028\u2029]")
-_STANDARD_TAG = "tag:yaml.org,2002:"
-
-
-class LineMap:
-    """libyaml marks (0-based, lines broken at every YAML break) -> 1-based ``\\n`` lines."""
-
-    def __init__(self, text: str, line_offset: int) -> None:
-        self.offset = line_offset
-        # libyaml line -> (0-based '\n' line, columns before it on that '\n' line); None when
-        # the text has no other break, so that marks only need the offset (the usual case).
-        self.table: list[tuple[int, int]] | None = None
-        if _OTHER_BREAKS.search(text):
-            table = [(0, 0)]
-            line, start = 0, 0
-            for match in _ANY_BREAK.finditer(text):
-                at = match.end()
-                if match.group() == "\n":
-                    line, start = line + 1, at
-                table.append((line, at - start))
-            self.table = table
-
-    def at(self, mark: Any) -> tuple[int, int]:
-        if self.table is None:
-            return mark.line + 1 + self.offset, mark.column + 1
-        line, shift = self.table[min(max(mark.line, 0), len(self.table) - 1)]
-        return line + 1 + self.offset, mark.column + 1 + shift
-
-    def at_index(self, text: str, index: int) -> tuple[int, int]:
-        """The position of character ``index`` of ``text``."""
-        index = min(max(index, 0), len(text))
-        line = text.count("\n", 0, index)
-        return line + 1 + self.offset, index - (text.rfind("\n", 0, index) + 1) + 1
+STANDARD_TAG = "tag:yaml.org,2002:"
 
 
 class Budget:
@@ -98,14 +56,10 @@ class TooComplex(Exception):
         self.line, self.column, self.message = line, column, message
 
 
-def depth_message() -> str:
-    return f"the header nests deeper than {MAX_DEPTH} levels; it was not read"
-
-
 @dataclass(frozen=True)
 class Built:
     root: Node | None
-    issues: tuple[YamlIssue, ...]
+    issues: tuple[Issue, ...]
     failed: bool = False  # a syntax error stopped the parse (recovery may read more)
 
 
@@ -141,14 +95,14 @@ class _Builder:
     def __init__(self, lines: LineMap, budget: Budget) -> None:
         self.lines = lines
         self.budget = budget
-        self.issues: list[YamlIssue] = []
+        self.issues: list[Issue] = []
         self.stack: list[_Frame] = []
         self.anchors: dict[str, Node | None] = {}
         self.root: Node | None = None
         self.documents = 0
 
-    def issue(self, kind: str, line: int, column: int, message: str) -> None:
-        self.issues.append(YamlIssue(kind, line, column, message))
+    def issue(self, kind: IssueKind, line: int, column: int, message: str) -> None:
+        self.issues.append(Issue(kind, line, column, message))
 
     def count(self, line: int, column: int) -> None:
         """Count one more node, stopping the parse past the cap."""
@@ -210,7 +164,9 @@ class _Builder:
         elif kind is AliasEvent:
             line, column = self.lines.at(event.start_mark)
             self.count(line, column)
-            self.issue("unsupported", line, column, "YAML anchors and aliases are not allowed")
+            self.issue(
+                IssueKind.UNSUPPORTED, line, column, "YAML anchors and aliases are not allowed"
+            )
             self.attach(self.anchors.get(event.anchor))
         elif kind is DocumentStartEvent:
             self.documents += 1
@@ -229,13 +185,11 @@ class _Builder:
         # '!!str' and the other core tags are harmless (values stay text anyway); local tags
         # ('!x'), verbatim ones and '!!python/...' mean something a card has no use for.
         standard = (
-            tag is not None
-            and tag.startswith(_STANDARD_TAG)
-            and "/" not in tag[len(_STANDARD_TAG) :]
+            tag is not None and tag.startswith(STANDARD_TAG) and "/" not in tag[len(STANDARD_TAG) :]
         )
         if tag and tag != "!" and not standard:
-            shown = "!!" + tag[len(_STANDARD_TAG) :] if tag.startswith(_STANDARD_TAG) else tag
-            self.issue("unsupported", line, column, f"custom tag {clean(shown)} ignored")
+            shown = "!!" + tag[len(STANDARD_TAG) :] if tag.startswith(STANDARD_TAG) else tag
+            self.issue(IssueKind.UNSUPPORTED, line, column, f"custom tag {clean(shown)} ignored")
 
     def anchor(self, name: str | None, node: Node | None) -> None:
         if name is not None:
@@ -259,16 +213,18 @@ class _Builder:
     def pair(self, frame: _Frame, key: Node | None, value: Node | None) -> None:
         if not isinstance(key, Scalar):
             if key is not None:  # None: an alias, already reported
-                self.issue("complex-key", key.line, key.column, "keys must be plain text")
+                self.issue(IssueKind.COMPLEX_KEY, key.line, key.column, "keys must be plain text")
             return
         if key.plain and key.text == "<<":
-            self.issue("unsupported", key.line, key.column, "YAML merge keys are not allowed")
+            self.issue(
+                IssueKind.UNSUPPORTED, key.line, key.column, "YAML merge keys are not allowed"
+            )
             return
         previous = frame.seen.get(key.text)
         if previous is not None:
             frame.dups.add(key.text)
             self.issue(
-                "duplicate-key",
+                IssueKind.DUPLICATE_KEY,
                 key.line,
                 key.column,
                 f"duplicate key {clean(repr(key.text))} (first at line {previous.line})",
@@ -290,10 +246,10 @@ def build(text: str, line_offset: int, budget: Budget) -> Built:
         while (event := next_event()) is not None:
             feed(event)
     except TooComplex as exc:
-        return Built(None, (YamlIssue("too-complex", exc.line, exc.column, exc.message),))
+        return Built(None, (Issue(IssueKind.TOO_COMPLEX, exc.line, exc.column, exc.message),))
     except yaml.YAMLError as exc:
         issue = yamlerrors.to_issue(exc, text, lines, C_PARSER, builder.open_flow())
-        if issue.kind == "too-complex":
+        if issue.kind is IssueKind.TOO_COMPLEX:
             budget.exhausted = True
         return Built(None, (*builder.issues, issue), failed=True)
     finally:

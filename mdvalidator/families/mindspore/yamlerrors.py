@@ -8,16 +8,13 @@ with the line where the parser noticed; any other error at the problem itself.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 
-from mdvalidator.families.mindspore.yamlpos import YamlIssue
+from mdvalidator.document import Issue, IssueKind
+from mdvalidator.families.mindspore.yamlmarks import LineMap, depth_message
 from mdvalidator.sanitize import clean
-
-if TYPE_CHECKING:
-    from mdvalidator.families.mindspore.yamlbuild import LineMap
-
 
 END_OF_YAML = "a '...' or '---' line ends the header's YAML early: remove it"
 
@@ -82,32 +79,30 @@ def to_issue(
     lines: LineMap,
     c_parser: bool,
     open_flow: tuple[int, int, str] | None = None,
-) -> YamlIssue:
+) -> Issue:
     """The issue for a PyYAML error raised while reading ``text``.
 
     ``open_flow`` is the innermost flow collection still open when it was raised (line,
     column, ``"flow sequence"`` or ``"flow mapping"``): a later error inside it usually means
     it was never closed.
     """
-    from mdvalidator.families.mindspore.yamlbuild import depth_message
-
     if isinstance(exc, SecondDocument):
-        return YamlIssue("syntax", exc.line, exc.column, END_OF_YAML)
+        return Issue(IssueKind.SYNTAX, exc.line, exc.column, END_OF_YAML)
     if isinstance(exc, yaml.reader.ReaderError):
         return _reader_issue(exc, text, lines, c_parser)
     if not isinstance(exc, yaml.MarkedYAMLError):
-        return YamlIssue("syntax", lines.offset + 1, 1, clean(str(exc)))
+        return Issue(IssueKind.SYNTAX, lines.offset + 1, 1, clean(str(exc)))
     problem_mark: Any = exc.problem_mark
     context_mark: Any = exc.context_mark
     if _depth_exceeded(exc):
         mark = problem_mark or context_mark
         line, column = lines.at(mark) if mark else (lines.offset + 1, 1)
-        return YamlIssue("too-complex", line, column, depth_message())
+        return Issue(IssueKind.TOO_COMPLEX, line, column, depth_message())
     context, problem = exc.context or "", exc.problem or ""
     where = problem_mark or context_mark
     line, column = lines.at(where) if where else (lines.offset + 1, 1)
     if "expected <document start>" in problem:  # content after a '...' line
-        return YamlIssue("syntax", line, column, END_OF_YAML)
+        return Issue(IssueKind.SYNTAX, line, column, END_OF_YAML)
     noticed = ""
     reopened = False
     start: tuple[int, int] | None = None
@@ -124,12 +119,10 @@ def to_issue(
     message = ": ".join(p for p in (context, problem) if p) or "invalid YAML"
     hint = _hint(construct, problem, reopened)
     full = f"{message}{noticed}" + (f"; {hint}" if hint else "")
-    return YamlIssue("syntax", line, column, clean(full, 300))
+    return Issue(IssueKind.SYNTAX, line, column, clean(full, 300))
 
 
-def _reader_issue(
-    exc: yaml.reader.ReaderError, text: str, lines: LineMap, c_parser: bool
-) -> YamlIssue:
+def _reader_issue(exc: yaml.reader.ReaderError, text: str, lines: LineMap, c_parser: bool) -> Issue:
     """A character YAML refuses (a control character, say): at its place, named by code."""
     at = max(int(exc.position), 0)
     if c_parser:  # libyaml counts bytes of the UTF-8 text, not characters
@@ -138,4 +131,4 @@ def _reader_issue(
     char = exc.character
     code = char if isinstance(char, int) else ord(str(char)[:1] or "?")
     message = f"character U+{code:04X} is not allowed in YAML ({exc.reason})"
-    return YamlIssue("syntax", line, column, clean(message))
+    return Issue(IssueKind.SYNTAX, line, column, clean(message))

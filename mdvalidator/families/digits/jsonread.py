@@ -1,4 +1,4 @@
-"""A small JSON parser that keeps the 1-based line and column of every key and value.
+"""A small JSON parser into positioned records (:mod:`mdvalidator.document`).
 
 The standard library's ``json`` gives no positions for keys and values, accepts ``NaN`` and
 ``Infinity``, silently keeps the last of two duplicate keys and recurses without a depth cap.
@@ -8,7 +8,7 @@ see. This parser accepts what RFC 8259 accepts and reports:
 - a syntax error (fatal: parsing stops) at its position, with a message that names the common
   hand-editing mistakes: trailing commas, single quotes, comments, Python literals;
 - duplicate keys and ``NaN`` / ``Infinity`` (not fatal: parsing goes on, values are kept the
-  way Python's ``json`` keeps them, so checks see what DIGITS sees);
+  way Python's ``json`` keeps them, the last of a repeated key, so checks see what DIGITS sees);
 - nesting deeper than ``max_depth`` (fatal, at the opening bracket).
 
 Strings are validated here and decoded by ``json.loads`` on their exact text, so escapes and
@@ -18,98 +18,28 @@ surrogate pairs mean what they mean in Python's ``json``.
 from __future__ import annotations
 
 import bisect
-import enum
 import json
 import math
 import re
-from dataclasses import dataclass, field
-from typing import Union
+from dataclasses import dataclass
 
+from mdvalidator.document import Issue, IssueKind, Mapping, Node, Scalar, Sequence
 from mdvalidator.sanitize import clean
 
 DEFAULT_MAX_DEPTH = 64
 _MAX_NUMBER_LENGTH = 400
 
 
-class IssueKind(enum.Enum):
-    SYNTAX = "syntax"
-    DUPLICATE_KEY = "duplicate-key"
-    NON_FINITE = "non-finite"
-
-
-@dataclass(frozen=True)
-class Issue:
-    """Something wrong with the JSON text itself, at a 1-based position."""
-
-    kind: IssueKind
-    message: str
-    line: int
-    column: int
-
-
-@dataclass(frozen=True)
-class JsonScalar:
-    """A string, number, boolean or null."""
-
-    value: str | int | float | bool | None
-    line: int
-    column: int
-
-
-@dataclass(frozen=True)
-class Member:
-    """One ``"key": value`` pair of an object; the position is the key's."""
-
-    key: str
-    line: int
-    column: int
-    value: JsonValue
-
-
-@dataclass(frozen=True)
-class JsonObject:
-    members: tuple[Member, ...]
-    line: int
-    column: int
-    _index: dict[str, Member] = field(default_factory=dict, compare=False, repr=False)
-
-    def __post_init__(self) -> None:
-        for member in self.members:  # the last duplicate wins, as in Python's json
-            self._index[member.key] = member
-
-    def get(self, key: str) -> Member | None:
-        return self._index.get(key)
-
-
-@dataclass(frozen=True)
-class JsonArray:
-    items: tuple[JsonValue, ...]
-    line: int
-    column: int
-
-
-JsonValue = Union[JsonScalar, JsonObject, JsonArray]  # noqa: UP007 - runtime alias on 3.10
-
-
 @dataclass(frozen=True)
 class ParseResult:
     """The parsed root (``None`` when a fatal error stopped parsing) and every issue found."""
 
-    root: JsonValue | None
+    root: Node | None
     issues: tuple[Issue, ...]
 
     @property
     def ok(self) -> bool:
         return self.root is not None
-
-
-def plain(value: JsonValue) -> object:
-    """The Python value ``json.loads`` would give (last duplicate wins)."""
-    if isinstance(value, JsonScalar):
-        return value.value
-    if isinstance(value, JsonArray):
-        return [plain(item) for item in value.items]
-    return {key: plain(member.value) for key, member in value._index.items()}
 
 
 class _Fatal(Exception):
@@ -142,7 +72,7 @@ class _Parser:
 
     def _issue(self, kind: IssueKind, message: str, offset: int) -> None:
         line, column = self.position(offset)
-        self.issues.append(Issue(kind, message, line, column))
+        self.issues.append(Issue(kind, line, column, message))
 
     def skip(self, offset: int) -> int:
         end = _WHITESPACE.match(self.text, offset)
@@ -152,7 +82,7 @@ class _Parser:
             raise _Fatal("comments are not allowed in JSON", offset)
         return offset
 
-    def parse(self) -> JsonValue:
+    def parse(self) -> Node:
         offset = self.skip(0)
         if offset >= len(self.text):
             raise _Fatal("the file holds no JSON value (it is empty)", offset)
@@ -162,7 +92,7 @@ class _Parser:
             raise _Fatal("unexpected text after the JSON value", offset)
         return value
 
-    def value(self, offset: int, depth: int) -> tuple[JsonValue, int]:
+    def value(self, offset: int, depth: int) -> tuple[Node, int]:
         text = self.text
         if offset >= len(text):
             raise _Fatal("the file ends where a value was expected", offset)
@@ -174,7 +104,7 @@ class _Parser:
             return self.array(offset, depth + 1)
         if char == '"':
             string, end = self.string(offset)
-            return JsonScalar(string, line, column), end
+            return Scalar(string, line, column, False, line, True, string), end
         if char == "'":
             raise _Fatal("strings must be in double quotes, not single quotes", offset)
         number = _NUMBER.match(text, offset)
@@ -182,13 +112,15 @@ class _Parser:
         if word is not None and word.group() in _NON_FINITE:
             name = word.group()
             self._issue(IssueKind.NON_FINITE, f"{name} is not a JSON number", offset)
-            return JsonScalar(_NON_FINITE[name], line, column), word.end()
+            return Scalar(name, line, column, True, line, True, _NON_FINITE[name]), word.end()
         if number is not None:
-            return JsonScalar(self.number(number.group(), offset), line, column), number.end()
+            token = number.group()
+            value = self.number(token, offset)
+            return Scalar(token, line, column, True, line, True, value), number.end()
         if word is not None:
             name = word.group()
             if name in _LITERALS:
-                return JsonScalar(_LITERALS[name], line, column), word.end()
+                return Scalar(name, line, column, True, line, True, _LITERALS[name]), word.end()
             hint = _PYTHONISMS.get(name)
             suffix = f" (JSON spells it {hint})" if hint else " (strings need double quotes)"
             raise _Fatal(f"unknown word {name[:40]!r}{suffix}", offset)
@@ -232,14 +164,16 @@ class _Parser:
         decoded: str = json.loads(text[offset:end])
         return decoded, end
 
-    def object(self, offset: int, depth: int) -> tuple[JsonObject, int]:
+    def object(self, offset: int, depth: int) -> tuple[Mapping, int]:
         self._check_depth(offset, depth)
         line, column = self.position(offset)
-        members: list[Member] = []
-        seen: dict[str, int] = {}
+        # One pair per key: a repeated key's last value at its first place (Python's dict).
+        pairs: list[tuple[Scalar, Node]] = []
+        seen: dict[str, int] = {}  # key -> index in pairs
+        duplicates: set[str] = set()
         position = self.skip(offset + 1)
         if self.text.startswith("}", position):
-            return JsonObject((), line, column), position + 1
+            return Mapping((), line, column), position + 1
         while True:
             key_offset = position
             char = self.text[position : position + 1]
@@ -251,20 +185,25 @@ class _Parser:
                 raise _Fatal("expected ':' after the object key", position)
             value, position = self.value(self.skip(position + 1), depth)
             key_line, key_column = self.position(key_offset)
+            pair = (Scalar(key, key_line, key_column, False, key_line, True, key), value)
             if key in seen:
+                first = pairs[seen[key]][0].line
                 self._issue(
                     IssueKind.DUPLICATE_KEY,
-                    f"duplicate key {clean(key, 80)!r} (first at line {seen[key]}): "
+                    f"duplicate key {clean(key, 80)!r} (first at line {first}): "
                     "Python's json, and so DIGITS, keeps only this last value",
                     key_offset,
                 )
+                duplicates.add(key)
+                pairs[seen[key]] = pair
             else:
-                seen[key] = key_line
-            members.append(Member(key, key_line, key_column, value))
+                seen[key] = len(pairs)
+                pairs.append(pair)
             position = self.skip(position)
             char = self.text[position : position + 1]
             if char == "}":
-                return JsonObject(tuple(members), line, column), position + 1
+                mapping = Mapping(tuple(pairs), line, column, frozenset(duplicates))
+                return mapping, position + 1
             if char != ",":
                 raise _Fatal("expected ',' or '}' after the object member", position)
             comma = position
@@ -281,20 +220,20 @@ class _Parser:
             return "extra ',' where an object key was expected"
         return "object keys must be strings in double quotes"
 
-    def array(self, offset: int, depth: int) -> tuple[JsonArray, int]:
+    def array(self, offset: int, depth: int) -> tuple[Sequence, int]:
         self._check_depth(offset, depth)
         line, column = self.position(offset)
-        items: list[JsonValue] = []
+        items: list[Node] = []
         position = self.skip(offset + 1)
         if self.text.startswith("]", position):
-            return JsonArray((), line, column), position + 1
+            return Sequence((), line, column), position + 1
         while True:
             value, position = self.value(position, depth)
             items.append(value)
             position = self.skip(position)
             char = self.text[position : position + 1]
             if char == "]":
-                return JsonArray(tuple(items), line, column), position + 1
+                return Sequence(tuple(items), line, column), position + 1
             if char != ",":
                 ending = "the file ends inside an array" if not char else ""
                 raise _Fatal(ending or "expected ',' or ']' after the array item", position)
@@ -312,10 +251,10 @@ def parse_text(text: str, max_depth: int = DEFAULT_MAX_DEPTH) -> ParseResult:
     """Parse JSON text; never raises for bad input."""
     parser = _Parser(text, max_depth)
     try:
-        root: JsonValue | None = parser.parse()
+        root: Node | None = parser.parse()
     except _Fatal as fatal:
         line, column = parser.position(fatal.offset)
-        parser.issues.append(Issue(IssueKind.SYNTAX, fatal.message, line, column))
+        parser.issues.append(Issue(IssueKind.SYNTAX, line, column, fatal.message))
         root = None
     return ParseResult(root, tuple(parser.issues))
 
@@ -330,8 +269,7 @@ def parse_bytes(data: bytes, max_depth: int = DEFAULT_MAX_DEPTH) -> ParseResult:
         line = data.count(b"\n", 0, exc.start) + 1
         line_start = data.rfind(b"\n", 0, exc.start) + 1
         column = len(data[line_start : exc.start].decode("utf-8", "replace")) + 1
-        issue = Issue(
-            IssueKind.SYNTAX, f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", line, column
-        )
+        message = f"not valid UTF-8 (byte 0x{data[exc.start]:02x})"
+        issue = Issue(IssueKind.SYNTAX, line, column, message)
         return ParseResult(None, (issue,))
     return parse_text(text, max_depth)

@@ -1,9 +1,27 @@
-"""Rules of a card's text that cannot be read as intended: encoding, the header, its YAML."""
+"""MDV001-MDV014: a card's text that cannot be read as intended: encoding, the header, its YAML.
+
+The parser (``card``, ``yamlread``) reports what it could not read as issues; this module says
+them as problems. A translated card (``*_cn.md``) has Chinese keys and full-width colons: its
+header is not YAML, so only its text's issues (encoding, NUL, no header) are reported.
+"""
 
 from __future__ import annotations
 
-from mdvalidator.problem import Severity
+from collections.abc import Iterator
+
+from mdvalidator.document import IssueKind
+from mdvalidator.families.mindspore.keys import Key, Kind
+from mdvalidator.families.mindspore.options import CardOptions
+from mdvalidator.families.mindspore.rulekit import CardRules, Subject
+from mdvalidator.problem import Problem, Severity
 from mdvalidator.rule import Rule
+
+DASH_MEANS_NO = Key(
+    "dash-means-no",
+    Kind.TEXTS,
+    (),
+    "Keys whose 'key: -' means 'key: no' (the hub's tools rewrite it before reading YAML).",
+)
 
 INVALID_ENCODING = Rule(
     "MDV001",
@@ -101,15 +119,48 @@ NUL_CHARACTER = Rule(
     family="parsing",
 )
 
-RULES: tuple[Rule, ...] = (
-    INVALID_ENCODING,
-    MISSING_HEADER,
-    UNCLOSED_HEADER,
-    INVALID_YAML,
-    DUPLICATE_KEY,
-    HEADER_NOT_MAPPING,
-    UNSUPPORTED_YAML,
-    DASH_VALUE,
-    TOO_COMPLEX,
-    NUL_CHARACTER,
+_ISSUE_RULES = {
+    IssueKind.ENCODING: INVALID_ENCODING,
+    IssueKind.NO_HEADER: MISSING_HEADER,
+    IssueKind.UNCLOSED_HEADER: UNCLOSED_HEADER,
+    IssueKind.NOT_MAPPING: HEADER_NOT_MAPPING,
+    IssueKind.SYNTAX: INVALID_YAML,
+    IssueKind.DUPLICATE_KEY: DUPLICATE_KEY,
+    IssueKind.UNSUPPORTED: UNSUPPORTED_YAML,
+    IssueKind.COMPLEX_KEY: UNSUPPORTED_YAML,
+    IssueKind.DASH_VALUE: DASH_VALUE,
+    IssueKind.TOO_COMPLEX: TOO_COMPLEX,
+    IssueKind.NUL: NUL_CHARACTER,
+}
+
+
+def check(subject: Subject, options: CardOptions) -> Iterator[Problem]:
+    card, translation = subject.card, subject.translation
+    for issue in card.issues:
+        if translation and issue.kind is IssueKind.NOT_MAPPING:
+            continue  # translated headers use full-width colons and are not YAML
+        yield _ISSUE_RULES[issue.kind].problem(card.path, issue.line, issue.column, issue.message)
+    if translation:
+        return
+    for yaml_issue in card.yaml_issues:
+        rule = _ISSUE_RULES[yaml_issue.kind]
+        yield rule.problem(card.path, yaml_issue.line, yaml_issue.column, yaml_issue.message)
+
+
+CHECK = CardRules(
+    rules=(
+        INVALID_ENCODING,
+        MISSING_HEADER,
+        UNCLOSED_HEADER,
+        INVALID_YAML,
+        DUPLICATE_KEY,
+        HEADER_NOT_MAPPING,
+        UNSUPPORTED_YAML,
+        DASH_VALUE,
+        TOO_COMPLEX,
+        NUL_CHARACTER,
+    ),
+    keys=(DASH_MEANS_NO,),
+    check=check,
+    translations=True,
 )
