@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 
 from mdvalidator import engine, invocation
 from mdvalidator.config import ConfigError
+from mdvalidator.reporters import FORMATS
 from mdvalidator.ruleset import RuleSetError
-from mdvalidator.settings import FORMATS, SETTINGS, add_flags, flag_value
+from mdvalidator.settings import SETTINGS, add_flags, flag_value
 
 if TYPE_CHECKING:
     from mdvalidator.gitchanges import Changes

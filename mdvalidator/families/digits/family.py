@@ -11,10 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from mdvalidator.families import builtin_text
-from mdvalidator.families.digits import checks, storecheck
 from mdvalidator.families.digits import rules as R
-from mdvalidator.families.digits.checksums import SumEntry, mismatch
-from mdvalidator.families.digits.model import ModelId
 from mdvalidator.families.digits.options import DigitsOptions, build_options
 from mdvalidator.family import FileResult, Files, Limits, Target
 from mdvalidator.problem import AssetResult, AssetStatus, Problem
@@ -29,6 +26,10 @@ def check_target(
     target: Target, files: Files, options: DigitsOptions, limits: Limits
 ) -> FileResult:
     """Check one store file, or a snapshot archive named explicitly."""
+    # The checks are imported when a store file is first checked: binding the built-in rule
+    # set (every run does) needs only the options.
+    from mdvalidator.families.digits import checks, storecheck
+
     name, cap = target.name, limits.max_file_size
     if checks.is_archive(name):
         from mdvalidator.families.digits import archive  # tarfile and zipfile: only for them
@@ -67,6 +68,8 @@ def with_required_checksums(ruleset: RuleSet) -> RuleSet:
 
 def duplicate_ids(items: Sequence[tuple[Target, FileResult]]) -> list[Problem]:
     """Two info.json of one store carrying the same job id (reported at the later ones)."""
+    from mdvalidator.families.digits.model import ModelId
+
     first: dict[tuple[str, str], str] = {}
     problems: list[Problem] = []
     for target, result in sorted(items, key=lambda item: item[0].display):
@@ -92,6 +95,9 @@ def _gone(result: AssetResult) -> bool:
 
 def checksum_problems(results: Sequence[AssetResult]) -> list[Problem]:
     """The verdicts on files a SHA256SUMS lists, downloaded from a live store."""
+    from mdvalidator.families.digits.checks import show
+    from mdvalidator.families.digits.checksums import SumEntry, mismatch
+
     problems: list[Problem] = []
     for result in results:
         ref = result.ref
@@ -100,7 +106,7 @@ def checksum_problems(results: Sequence[AssetResult]) -> list[Problem]:
             problems.append(mismatch(ref.path, entry, result.actual))
         elif result.status in (AssetStatus.UNREACHABLE, AssetStatus.BLOCKED, AssetStatus.TOO_LARGE):
             rule = R.CHECKSUM_FILE_INVALID if _gone(result) else R.STORE_FILE_UNREACHABLE
-            message = f"{checks.show(ref.name)}: {result.detail}"
+            message = f"{show(ref.name)}: {result.detail}"
             problems.append(rule.problem(ref.path, ref.line, 1, message))
     return problems
 
