@@ -143,8 +143,8 @@ def _ruleset(user: Sequence[RuleSet], args: argparse.Namespace, config: FileConf
 
 def _targets(given: Sequence[str]) -> tuple[list[str], list[Problem]]:
     """The stores to check: those given, else ``$DIGITS_MODEL_STORE_URL``'s entries."""
-    from mdvalidator.families.digits import rules as R
     from mdvalidator.families.digits.live import split_store_urls
+    from mdvalidator.families.digits.sources import STORE_URL_INVALID
 
     if given:
         return list(dict.fromkeys(given)), []
@@ -152,7 +152,7 @@ def _targets(given: Sequence[str]) -> tuple[list[str], list[Problem]]:
     if not value.strip():
         return [], []
     entries, errors = split_store_urls(value)
-    return entries, [R.STORE_URL_INVALID.problem(ENV_NAME, 0, 0, error) for error in errors]
+    return entries, [STORE_URL_INVALID.problem(ENV_NAME, 0, 0, error) for error in errors]
 
 
 def _is_url(text: str) -> bool:
@@ -167,10 +167,9 @@ def _sources(
     progress: Progress,
 ) -> list[Source]:
     """A source per store named; what names none becomes a problem in ``problems``."""
-    from mdvalidator.families.digits import rules as R
     from mdvalidator.families.digits.checks import is_archive
     from mdvalidator.families.digits.live import LiveStore
-    from mdvalidator.families.digits.sources import SnapshotArchive, StoreFolder
+    from mdvalidator.families.digits.sources import STORE_URL_INVALID, SnapshotArchive, StoreFolder
 
     cap = options.limits.max_file_size
     live = _live_settings(args, options, progress) if any(map(_is_url, targets)) else None
@@ -186,7 +185,7 @@ def _sources(
         else:
             what = "a symbolic link" if path.is_symlink() else "not a folder"
             message = f"{what}, and not an http(s) URL"
-            problems.append(R.STORE_URL_INVALID.problem(target, 0, 0, message))
+            problems.append(STORE_URL_INVALID.problem(target, 0, 0, message))
     return sources
 
 

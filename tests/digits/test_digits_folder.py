@@ -11,7 +11,7 @@ import pytest
 from digits_support import CHILDREN, FIXTURES, STORE, check, codes, where
 
 from mdvalidator.assets.hashing import sha256_file
-from mdvalidator.families.digits.family import duplicate_ids
+from mdvalidator.families.digits.duplicates import duplicate_ids
 from mdvalidator.families.digits.sources import store_files
 from mdvalidator.family import FileResult, Limits, Target
 from mdvalidator.ruleset import RuleSet

@@ -1,4 +1,5 @@
-"""Snapshot archives (the tarballs DIGITS' "Download" button writes), read without extracting.
+"""MDV331-MDV333, MDV339, MDV340: snapshot archives (the tarballs DIGITS' "Download" button
+writes), read without extracting.
 
 Members are listed one by one with caps on their number, their declared sizes and the ratio
 of declared to stored bytes, so an archive bomb stops early; tar headers that would make
@@ -25,14 +26,87 @@ from pathlib import Path, PurePosixPath
 from typing import IO, BinaryIO
 
 from mdvalidator.families.digits import checks, storecheck
-from mdvalidator.families.digits import rules as R
 from mdvalidator.families.digits.checks import ZIP_SUFFIXES
 from mdvalidator.families.digits.checksums import unsafe_path_reason
 from mdvalidator.families.digits.options import DigitsOptions
+from mdvalidator.families.digits.ruledef import rule
 from mdvalidator.families.digits.targuard import GuardedTarInfo, HeaderRefused
 from mdvalidator.family import FileResult, Files, Listing, Presence, Target
 from mdvalidator.problem import Problem
 from mdvalidator.reading import ReadError, ReadFailure, too_large
+
+ARCHIVE_UNSAFE_MEMBER = rule(
+    "MDV331",
+    "archive-unsafe-member",
+    "A tarball member is a link, device, sparse file or escapes the folder",
+    """
+DIGITS' own archive upload extracts without path checks. A snapshot tarball may hold only
+regular files and folders with relative names: no absolute or `..` names, no symbolic or hard
+links, no devices or FIFOs, no sparse files (a few hundred bytes of archive can declare 15 GiB
+of holes, which extraction writes out in full).
+
+Failing:  a member named ../../home/user/.ssh/authorized_keys
+Failing:  snapshot_30_Model.t7 stored sparse (`tar --sparse`)
+Passing:  members info.json, deploy.prototxt, snapshot_iter_100.caffemodel
+""",
+)
+
+ARCHIVE_OVER_LIMIT = rule(
+    "MDV332",
+    "archive-over-limit",
+    "A tarball has too many members or too many bytes",
+    """
+A snapshot holds about ten files. The caps (`archive.max-members`, `archive.max-bytes`) stop
+archive bombs before anything is extracted; a member header (pax record, GNU long name) over
+64 KiB is refused before it is read.
+
+Failing:  100,000 empty members
+Failing:  a GNU long-name header declaring 300 MB
+Passing:  the nine members of a Caffe snapshot
+""",
+)
+
+ARCHIVE_INVALID = rule(
+    "MDV333",
+    "archive-invalid",
+    "A tarball cannot be read or has no info.json at its root",
+    """
+DIGITS looks for the exact member name `info.json` at the archive root (`./info.json` or
+`job/info.json` are not found).
+
+Failing:  an archive whose members are 20171020-140211-4a2b/info.json, ...
+Passing:  an archive whose members are info.json, deploy.prototxt, ...
+""",
+)
+
+ARCHIVE_EXPANSION = rule(
+    "MDV339",
+    "archive-expansion-ratio",
+    "A tarball declares far more bytes than it holds",
+    """
+Weights barely compress (about 1.1 : 1), so a real snapshot declares little more than its own
+size. An archive whose members declare more than `archive.max-ratio` (100) bytes per byte of
+archive is a decompression bomb and is refused before anything is extracted; archives declaring
+at most `archive.ratio-from-bytes` (64 MiB) are not held to the ratio.
+
+Failing:  a 2 KB .tar.bz2 holding a 2 GiB member of zero bytes
+Passing:  a 45 MB .tar.gz of a 50 MB Caffe snapshot
+""",
+)
+
+ARCHIVE_NAME_CLASH = rule(
+    "MDV340",
+    "archive-name-clash",
+    "A tarball holds a file and a folder of one name",
+    """
+With members `x` (a file) and `x/y`, one of them cannot be extracted: which one depends on the
+order and on the tool, so what lands on disk is not what was checked.
+
+Failing:  members model.lua and model.lua/init.lua
+Passing:  members model.lua and lua/init.lua
+""",
+)
+
 
 AUX_NAME = "aux.json"
 _READ_ERRORS = (tarfile.TarError, zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError)
@@ -189,26 +263,26 @@ def _member_problem(display: str, entry: Entry, seen: dict[str, str]) -> Problem
     shown = checks.show(entry.name)
     if entry.kind == "header":
         message = f"{shown}: {entry.detail}, refused before it was read"
-        return R.ARCHIVE_OVER_LIMIT.problem(display, 0, 0, message)
+        return ARCHIVE_OVER_LIMIT.problem(display, 0, 0, message)
     if entry.kind == "sparse":
         message = (
             f"{shown} is {entry.detail or 'a sparse file'}: its holes would be written out "
             "in full; store it as a regular file"
         )
-        return R.ARCHIVE_UNSAFE_MEMBER.problem(display, 0, 0, message)
+        return ARCHIVE_UNSAFE_MEMBER.problem(display, 0, 0, message)
     if entry.kind not in ("file", "folder"):
         what = {"encrypted": "an encrypted member"}.get(entry.kind, f"a {entry.kind}")
-        return R.ARCHIVE_UNSAFE_MEMBER.problem(display, 0, 0, f"{shown} is {what}")
+        return ARCHIVE_UNSAFE_MEMBER.problem(display, 0, 0, f"{shown} is {what}")
     reason = unsafe_path_reason(entry.path) if entry.path else "it has no name"
     if reason is None and entry.name.startswith("/"):
         reason = "it is an absolute path"
     if reason:
-        return R.ARCHIVE_UNSAFE_MEMBER.problem(display, 0, 0, f"{shown} is refused: {reason}")
+        return ARCHIVE_UNSAFE_MEMBER.problem(display, 0, 0, f"{shown} is refused: {reason}")
     if entry.path in seen:
         if seen[entry.path] != entry.kind:
             message = f"{checks.show(entry.path)} is both a file and a folder"
-            return R.ARCHIVE_NAME_CLASH.problem(display, 0, 0, message)
-        return R.ARCHIVE_UNSAFE_MEMBER.problem(display, 0, 0, f"{shown} appears twice")
+            return ARCHIVE_NAME_CLASH.problem(display, 0, 0, message)
+        return ARCHIVE_UNSAFE_MEMBER.problem(display, 0, 0, f"{shown} appears twice")
     seen[entry.path] = entry.kind
     return None
 
@@ -235,7 +309,7 @@ def scan(
         with Archive(source, name) as archive:
             return _scan(archive, display, options, cap)
     except ArchiveError as exc:
-        return Inspection((R.ARCHIVE_INVALID.problem(display, 0, 0, str(exc)),), ())
+        return Inspection((ARCHIVE_INVALID.problem(display, 0, 0, str(exc)),), ())
 
 
 def inspect(path: Path, display: str, options: DigitsOptions, max_file_size: int) -> Inspection:
@@ -269,14 +343,14 @@ def _over_limit(display: str, total: int, stored: int, options: DigitsOptions) -
     limits = options.archive
     if total > limits.max_bytes:
         message = f"members declare more than {limits.max_bytes} bytes"
-        return R.ARCHIVE_OVER_LIMIT.problem(display, 0, 0, message)
+        return ARCHIVE_OVER_LIMIT.problem(display, 0, 0, message)
     cap = limits.expansion_cap(stored)
     if total > cap:
         message = (
             f"members declare more than {cap} bytes from an archive of {stored} bytes "
             f"(over {limits.max_ratio} : 1, archive.max-ratio): a decompression bomb"
         )
-        return R.ARCHIVE_EXPANSION.problem(display, 0, 0, message)
+        return ARCHIVE_EXPANSION.problem(display, 0, 0, message)
     return None
 
 
@@ -290,9 +364,7 @@ def _scan(archive: Archive, display: str, options: DigitsOptions, cap: int) -> I
     for count, entry in enumerate(archive.entries(), start=1):
         if count > limits.max_members:
             problems.append(
-                R.ARCHIVE_OVER_LIMIT.problem(
-                    display, 0, 0, f"more than {limits.max_members} members"
-                )
+                ARCHIVE_OVER_LIMIT.problem(display, 0, 0, f"more than {limits.max_members} members")
             )
             return Inspection(tuple(problems), ())
         if entry.kind in STOPPING_KINDS:  # nothing after it is read, nothing is extracted
@@ -315,7 +387,7 @@ def _scan(archive: Archive, display: str, options: DigitsOptions, cap: int) -> I
     clashes = name_clashes(members)
     for name, inside in clashes.items():
         message = f"{checks.show(name)} is a file, and {checks.show(inside)} puts a folder there"
-        problems.append(R.ARCHIVE_NAME_CLASH.problem(display, 0, 0, message))
+        problems.append(ARCHIVE_NAME_CLASH.problem(display, 0, 0, message))
     if clashes:  # neither side can be extracted as checked
         members = [
             m for m in members
@@ -344,7 +416,7 @@ def member_targets(
         near = [e.name for e in found.members if PurePosixPath(e.path).name == info_name]
         hint = f" (found {checks.show(near[0])}, which DIGITS does not look for)" if near else ""
         message = f"no {info_name!r} at the archive root{hint}"
-        return [], [R.ARCHIVE_INVALID.problem(display, 0, 0, message)]
+        return [], [ARCHIVE_INVALID.problem(display, 0, 0, message)]
     targets: list[tuple[Target, MemberCheck]] = [
         (Target(info_name, f"{display}/{info_name}", explicit=True), storecheck.check_info)
     ]
@@ -393,3 +465,12 @@ class ArchiveFiles:
 
     def url(self, location: str) -> str | None:
         return None
+
+
+RULES = (
+    ARCHIVE_UNSAFE_MEMBER,
+    ARCHIVE_OVER_LIMIT,
+    ARCHIVE_INVALID,
+    ARCHIVE_EXPANSION,
+    ARCHIVE_NAME_CLASH,
+)

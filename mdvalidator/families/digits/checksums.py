@@ -1,4 +1,4 @@
-"""SHA256SUMS files (the ``sha256sum`` output format): parsing, and verifying a folder."""
+"""MDV326, MDV329: SHA256SUMS files (the ``sha256sum`` output format): parsed, and verified."""
 
 from __future__ import annotations
 
@@ -8,11 +8,38 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from mdvalidator.digests import SHA256_HEX
-from mdvalidator.families.digits import rules as R
 from mdvalidator.families.digits.checks import show
+from mdvalidator.families.digits.ruledef import rule
 from mdvalidator.family import Files
 from mdvalidator.problem import AssetRef, Problem
 from mdvalidator.reading import ReadError, ReadFailure
+
+CHECKSUM_MISMATCH = rule(
+    "MDV326",
+    "checksum-mismatch",
+    "A file's sha256 differs from SHA256SUMS",
+    """
+SHA256SUMS (the `sha256sum` format) records what the publisher shipped; a different digest
+means a corrupt or replaced file. Reported at the SHA256SUMS line, with both digests.
+
+Failing:  the weights were re-uploaded without updating SHA256SUMS
+Passing:  `sha256sum -c SHA256SUMS` succeeds
+""",
+)
+
+CHECKSUM_FILE_INVALID = rule(
+    "MDV329",
+    "checksum-file-invalid",
+    "A SHA256SUMS line is malformed or names a missing file",
+    """
+Each line is `<64 hex digits><two spaces or space-star><file name>`, the name a file of the
+folder.
+
+Failing:  `d41d8cd9  labels.txt` (an md5, too short)
+Passing:  `<64 hex digits>  labels.txt`
+""",
+)
+
 
 # "<digest>  <name>" (text mode) or "<digest> *<name>" (binary mode)
 _LINE = re.compile(f"^({SHA256_HEX}) [ *](.+)$", re.IGNORECASE)
@@ -76,9 +103,7 @@ def parse_sums(data: bytes) -> SumsFile:
 
 
 def sums_problems(path: str, sums: SumsFile) -> list[Problem]:
-    return [
-        R.CHECKSUM_FILE_INVALID.problem(path, line, 1, message) for line, message in sums.errors
-    ]
+    return [CHECKSUM_FILE_INVALID.problem(path, line, 1, message) for line, message in sums.errors]
 
 
 def verify_folder(
@@ -97,7 +122,7 @@ def verify_folder(
             else:
                 detail = error.message.removeprefix("cannot read: ")
                 message = f"cannot read {show(entry.name)}: {detail}"
-            problems.append(R.CHECKSUM_FILE_INVALID.problem(path, entry.line, 1, message))
+            problems.append(CHECKSUM_FILE_INVALID.problem(path, entry.line, 1, message))
             continue
         if found is not None:
             if found[0] != entry.digest:
@@ -110,7 +135,7 @@ def verify_folder(
 
 
 def mismatch(path: str, entry: SumEntry, actual: str) -> Problem:
-    return R.CHECKSUM_MISMATCH.problem(
+    return CHECKSUM_MISMATCH.problem(
         path, entry.line, 1, f"{show(entry.name)}: expected {entry.digest}, got {actual}"
     )
 
@@ -118,3 +143,6 @@ def mismatch(path: str, entry: SumEntry, actual: str) -> Problem:
 def format_sums(digests: dict[str, str]) -> str:
     """SHA256SUMS text for name -> digest, sorted by name (what ``sha256sum`` writes)."""
     return "".join(f"{digests[name]}  {name}\n" for name in sorted(digests))
+
+
+RULES = (CHECKSUM_MISMATCH, CHECKSUM_FILE_INVALID)

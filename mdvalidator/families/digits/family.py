@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from functools import cache
 
 from mdvalidator.families import builtin_text
-from mdvalidator.families.digits import rules as R
+from mdvalidator.families.digits.checksums import CHECKSUM_FILE_INVALID
+from mdvalidator.families.digits.model import STORE_FILE_UNREACHABLE
 from mdvalidator.families.digits.options import DigitsOptions, build_options
 from mdvalidator.family import FileResult, Files, Limits, Target
 from mdvalidator.problem import AssetResult, AssetStatus, Problem
@@ -66,27 +68,6 @@ def with_required_checksums(ruleset: RuleSet) -> RuleSet:
     return with_override(ruleset, {"checksums": {"required": True}})
 
 
-def duplicate_ids(items: Sequence[tuple[Target, FileResult]]) -> list[Problem]:
-    """Two info.json of one store carrying the same job id (reported at the later ones)."""
-    from mdvalidator.families.digits.model import ModelId
-
-    first: dict[tuple[str, str], str] = {}
-    problems: list[Problem] = []
-    for target, result in sorted(items, key=lambda item: item[0].display):
-        fact = result.facts
-        if not isinstance(fact, ModelId):
-            continue
-        key = (fact.store, fact.value)
-        if key in first:
-            message = f"job id {fact.value!r} is also the id of {first[key]}"
-            problems.append(
-                R.DUPLICATE_MODEL_ID.problem(target.display, fact.line, fact.column, message)
-            )
-        else:
-            first[key] = target.display
-    return problems
-
-
 def _gone(result: AssetResult) -> bool:
     """Whether a failed download was a 404 or 410 (the result keeps only the error's text)."""
     match = _HTTP_STATUS.search(result.detail) if result.reason == "http" else None
@@ -105,15 +86,37 @@ def checksum_problems(results: Sequence[AssetResult]) -> list[Problem]:
         if result.status is AssetStatus.MISMATCH and result.actual:
             problems.append(mismatch(ref.path, entry, result.actual))
         elif result.status in (AssetStatus.UNREACHABLE, AssetStatus.BLOCKED, AssetStatus.TOO_LARGE):
-            rule = R.CHECKSUM_FILE_INVALID if _gone(result) else R.STORE_FILE_UNREACHABLE
+            rule = CHECKSUM_FILE_INVALID if _gone(result) else STORE_FILE_UNREACHABLE
             message = f"{show(ref.name)}: {result.detail}"
             problems.append(rule.problem(ref.path, ref.line, 1, message))
     return problems
 
 
+@cache
+def all_rules() -> tuple[Rule, ...]:
+    """The family's rules, each defined beside its check (imported only to be listed)."""
+    from mdvalidator.families.digits import (
+        archive,
+        checks,
+        checksums,
+        duplicates,
+        live,
+        master,
+        model,
+        sources,
+        storecheck,
+    )
+
+    modules = (checks, storecheck, model, master, checksums, archive, sources, live, duplicates)
+    return tuple(sorted((r for m in modules for r in m.RULES), key=lambda r: r.code))
+
+
 class DigitsFamily:
     name = "digits-model-store"
-    rules: tuple[Rule, ...] = R.RULES
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        return all_rules()
 
     def ruleset_text(self) -> str | None:
         return builtin_text(self.name)
@@ -134,6 +137,8 @@ class DigitsFamily:
     def check_together(
         self, items: Sequence[tuple[Target, FileResult]], files: Files, options: DigitsOptions
     ) -> list[Problem]:
+        from mdvalidator.families.digits.duplicates import duplicate_ids
+
         return duplicate_ids(items)
 
     def affected_by_deletion(self, location: str, options: DigitsOptions) -> tuple[str, ...]:

@@ -26,8 +26,13 @@ from mdvalidator.assets.hashing import CHUNK_SIZE, sha256_chunks
 from mdvalidator.atomic import write_atomic
 from mdvalidator.document import Mapping, python_value
 from mdvalidator.families.digits import archive, checks
-from mdvalidator.families.digits import rules as R
-from mdvalidator.families.digits.checksums import format_sums, mismatch, parse_sums, sums_problems
+from mdvalidator.families.digits.checksums import (
+    CHECKSUM_FILE_INVALID,
+    format_sums,
+    mismatch,
+    parse_sums,
+    sums_problems,
+)
 from mdvalidator.families.digits.jsonread import parse_bytes
 from mdvalidator.families.digits.options import DigitsOptions
 from mdvalidator.families.digits.storelock import DEFAULT_WAIT, StoreLockError, store_lock
@@ -182,7 +187,7 @@ def _shipped_sums_problems(
         actual = digests.get(entry.name)
         if actual is None:
             message = f"{checks.show(entry.name)} is not in the archive"
-            problems.append(R.CHECKSUM_FILE_INVALID.problem(where, entry.line, 1, message))
+            problems.append(CHECKSUM_FILE_INVALID.problem(where, entry.line, 1, message))
         elif actual != entry.digest:
             problems.append(mismatch(where, entry, actual))
     return problems

@@ -1,4 +1,5 @@
-"""Live stores as a source: fetch what DIGITS' store client fetches, through the safe fetcher.
+"""MDV337, and live stores as a source: fetch what DIGITS' store client fetches, through the
+safe fetcher.
 
 For a store URL: master.json (or, as DIGITS does when it is not served, the HTML directory
 listing), then per child its info.json, aux.json and SHA256SUMS, and a HEAD request for every
@@ -16,23 +17,42 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 from urllib.parse import quote
 
-from mdvalidator.assets.fetch import FetchError, fetch_small, probe
-from mdvalidator.assets.options import AssetOptions
 from mdvalidator.document import Mapping as JsonObject
 from mdvalidator.families.digits import checks, master, model
-from mdvalidator.families.digits import rules as R
 from mdvalidator.families.digits.checks import INFO_NAME
 from mdvalidator.families.digits.jsonread import parse_bytes
+from mdvalidator.families.digits.master import CHILD_MISSING, UNSAFE_CHILD_NAME
 from mdvalidator.families.digits.options import DigitsOptions
+from mdvalidator.families.digits.ruledef import rule
+from mdvalidator.families.digits.sources import STORE_UNREACHABLE
 from mdvalidator.family import Listing, Presence, Target
-from mdvalidator.problem import AssetStatus, Problem
+from mdvalidator.problem import AssetStatus, Problem, Severity
 from mdvalidator.reading import ReadError, ReadFailure
 from mdvalidator.ruleset import RuleSet
 from mdvalidator.sanitize import redact_url
 from mdvalidator.sources import Discovery
+
+STORE_LISTING_FALLBACK = rule(
+    "MDV337",
+    "store-listing-fallback",
+    "A live store has no master.json (directory listing used)",
+    """
+DIGITS then reads the HTML listing and titles the store "Thanks for visiting <url>". Serving a
+master.json gives the store its title and an explicit list of models.
+
+Failing:  only an autoindex page at the store URL
+Passing:  master.json at the store URL
+""",
+    Severity.WARNING,
+)
+
+
+if TYPE_CHECKING:
+    from mdvalidator.assets.fetch import FetchError
+    from mdvalidator.assets.options import AssetOptions
 
 MASTER_NAME = "master.json"
 AUX_NAME = "aux.json"
@@ -158,6 +178,8 @@ class LiveStore:
         return self.shown + location
 
     def discover(self, rulesets: Sequence[RuleSet]) -> Discovery:
+        from mdvalidator.assets.fetch import FetchError
+
         ruleset = next(r for r in rulesets if r.family == "digits-model-store")
         options = ruleset.options
         assert isinstance(options, DigitsOptions)
@@ -169,7 +191,7 @@ class LiveStore:
             listed = False
         except FetchError as error:
             if error.status is AssetStatus.BLOCKED:
-                problems.append(R.STORE_UNREACHABLE.problem(self.shown, 0, 0, error.message))
+                problems.append(STORE_UNREACHABLE.problem(self.shown, 0, 0, error.message))
                 return Discovery((), tuple(problems), counted=1)
             found, names = self._from_listing(error)  # as DIGITS falls back to it
             problems.extend(found)
@@ -181,14 +203,18 @@ class LiveStore:
             targets.extend(child_targets)
             if listed and self._files.states.get(f"{name}/{INFO_NAME}") == ABSENT:
                 message = f"listed folder {checks.show(name)} has no {INFO_NAME}"
-                problems.append(R.CHILD_MISSING.problem(self.where(name), 0, 0, message))
+                problems.append(CHILD_MISSING.problem(self.where(name), 0, 0, message))
         return Discovery(tuple((t, ruleset) for t in targets), tuple(problems), counted=1)
 
     def _get(self, location: str, cap: int) -> bytes:
+        from mdvalidator.assets.fetch import fetch_small  # network code: only for live stores
+
         return fetch_small(self._files.link(location), self.settings.fetch, cap)
 
     def _fetch(self, location: str) -> bytes | None:
         """Fetch a small store file into ``files``; its bytes, or None (absent or failed)."""
+        from mdvalidator.assets.fetch import FetchError
+
         files = self._files
         try:
             data = self._get(location, self.settings.max_file_size)
@@ -209,6 +235,8 @@ class LiveStore:
         """Fetch master.json: the children to fetch (none past a broken one: DIGITS fails the
         whole store on it). ``FetchError`` when it cannot be fetched (not for a too large one,
         which its own check reports)."""
+        from mdvalidator.assets.fetch import FetchError
+
         try:
             data = self._get(MASTER_NAME, self.settings.max_file_size)
         except FetchError as error:
@@ -221,17 +249,19 @@ class LiveStore:
         return (master.safe_children(obj) or []) if obj is not None else []
 
     def _from_listing(self, master_error: FetchError) -> tuple[list[Problem], list[str]]:
+        from mdvalidator.assets.fetch import FetchError
+
         try:
             html = self._get("", LISTING_MAX_BYTES)
         except FetchError as error:
             message = f"master.json: {master_error.message}; folder listing: {error.message}"
-            return [R.STORE_UNREACHABLE.problem(self.shown, 0, 0, message)], []
+            return [STORE_UNREACHABLE.problem(self.shown, 0, 0, message)], []
         names = listing_children(html)
         if not names:
             message = f"master.json: {master_error.message}; the folder listing names no folders"
-            return [R.STORE_UNREACHABLE.problem(self.shown, 0, 0, message)], []
+            return [STORE_UNREACHABLE.problem(self.shown, 0, 0, message)], []
         problems = [
-            R.STORE_LISTING_FALLBACK.problem(
+            STORE_LISTING_FALLBACK.problem(
                 self.shown, 0, 0,
                 f"no master.json ({master_error.message}); DIGITS uses the folder listing "
                 f"({len(names)} folders) and titles the store 'Thanks for visiting {self.shown}'",
@@ -242,7 +272,7 @@ class LiveStore:
             reason = checks.unsafe_name_reason(name)
             if reason:
                 message = f"listed folder {checks.show(name)} is unsafe: {reason}"
-                problems.append(R.UNSAFE_CHILD_NAME.problem(self.shown, 0, 0, message))
+                problems.append(UNSAFE_CHILD_NAME.problem(self.shown, 0, 0, message))
             else:
                 safe.append(name)
         return problems, safe
@@ -276,6 +306,8 @@ class LiveStore:
         return targets
 
     def _probe(self, child: str, names: Sequence[str]) -> None:
+        from mdvalidator.assets.fetch import FetchError, probe
+
         for name in names:
             location = f"{child}/{name}"
             try:
@@ -305,3 +337,5 @@ def split_store_urls(text: str) -> tuple[list[str], list[str]]:
 
 
 __all__ = ["LiveFiles", "LiveSettings", "LiveStore", "listing_children", "split_store_urls"]
+
+RULES = (STORE_LISTING_FALLBACK,)

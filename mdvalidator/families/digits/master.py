@@ -1,4 +1,4 @@
-"""Pure checks of master.json: its children, and the store folder around it."""
+"""MDV320-MDV323: master.json's children, and the store folder around it (pure checks)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,62 @@ from collections.abc import Mapping as Names
 from dataclasses import dataclass, field
 
 from mdvalidator.document import Mapping, Scalar, Sequence
-from mdvalidator.families.digits import rules as R
 from mdvalidator.families.digits.checks import INFO_NAME, check_section, show, unsafe_name_reason
 from mdvalidator.families.digits.options import DigitsOptions
-from mdvalidator.problem import Problem
+from mdvalidator.families.digits.ruledef import rule
+from mdvalidator.problem import Problem, Severity
+
+UNSAFE_CHILD_NAME = rule(
+    "MDV320",
+    "unsafe-child-name",
+    "A `children` entry is not one plain folder name",
+    """
+DIGITS builds URLs and local paths from the child names without checks. Each entry must be a
+single folder name: no `/` or `\\`, not `.` or `..`, not absolute, no NUL or control characters.
+
+Failing:  "children": ["../../etc", "models/lenet"]
+Passing:  "children": ["lenet"]
+""",
+)
+
+DUPLICATE_CHILD = rule(
+    "MDV321",
+    "duplicate-child",
+    "A `children` entry is listed twice",
+    """
+The store would show the model twice, with two ids for one folder.
+
+Failing:  "children": ["lenet", "lenet"]
+Passing:  "children": ["lenet"]
+""",
+)
+
+CHILD_MISSING = rule(
+    "MDV322",
+    "child-missing",
+    "A listed child folder or its info.json is missing",
+    """
+Without `<child>/info.json` DIGITS shows an empty row that cannot be imported.
+
+Failing:  "children": ["lenet"] with no lenet/info.json
+Passing:  "children": ["lenet"] with lenet/info.json
+""",
+)
+
+CHILD_NOT_LISTED = rule(
+    "MDV323",
+    "child-not-listed",
+    "A model folder is not listed in master.json",
+    """
+A folder holding an info.json that `children` does not name is invisible in the store; it was
+usually added without updating master.json. Reported at the `children` key.
+
+Failing:  folders lenet/ and alexnet/, "children": ["lenet"]
+Passing:  folders lenet/ and alexnet/, "children": ["lenet", "alexnet"]
+""",
+    Severity.WARNING,
+)
+
 
 CHILDREN_KEY = "children"
 
@@ -44,11 +96,11 @@ def check_master(path: str, obj: Mapping, options: DigitsOptions) -> list[Proble
         reason = unsafe_name_reason(name)
         if reason:
             problems.append(
-                R.UNSAFE_CHILD_NAME.problem(*at, f"child {show(name)} is unsafe: {reason}")
+                UNSAFE_CHILD_NAME.problem(*at, f"child {show(name)} is unsafe: {reason}")
             )
         elif name in seen:
             problems.append(
-                R.DUPLICATE_CHILD.problem(
+                DUPLICATE_CHILD.problem(
                     *at, f"child {show(name)} is already listed at line {seen[name]}"
                 )
             )
@@ -83,14 +135,14 @@ def check_master_layout(path: str, obj: Mapping, store: StoreView) -> list[Probl
         if name in store.with_info or name in store.unknown:
             continue
         problems.append(
-            R.CHILD_MISSING.problem(
+            CHILD_MISSING.problem(
                 path, item.line, item.column, f"child {show(name)} has no {INFO_NAME}"
             )
         )
     if store.all_models is not None:
         for name in sorted(store.all_models - listed):
             problems.append(
-                R.CHILD_NOT_LISTED.problem(
+                CHILD_NOT_LISTED.problem(
                     path,
                     member.line,
                     member.column,
@@ -98,3 +150,6 @@ def check_master_layout(path: str, obj: Mapping, store: StoreView) -> list[Probl
                 )
             )
     return problems
+
+
+RULES = (UNSAFE_CHILD_NAME, DUPLICATE_CHILD, CHILD_MISSING, CHILD_NOT_LISTED)

@@ -1,4 +1,5 @@
-"""Pure checks of a model folder's info.json and aux.json, against a view of the folder.
+"""MDV316-MDV319, MDV324, MDV325, MDV327, MDV328, MDV335: a model folder's info.json and
+aux.json, and the files they name, against a view of the folder (pure checks).
 
 Folder views are built by the I/O edges (``local`` for folders on disk, ``archive`` for
 tarballs, ``remote`` for live stores) and handed in.
@@ -12,10 +13,136 @@ from collections.abc import Mapping as Names
 from dataclasses import dataclass, field
 
 from mdvalidator.document import Mapping, Scalar
-from mdvalidator.families.digits import rules as R
-from mdvalidator.families.digits.checks import check_section, show, unsafe_name_reason
+from mdvalidator.families.digits.checks import (
+    EMPTY_VALUE,
+    MISSING_KEY,
+    WRONG_TYPE,
+    check_section,
+    show,
+    unsafe_name_reason,
+)
 from mdvalidator.families.digits.options import DigitsOptions, InfoOptions, SectionOptions
-from mdvalidator.problem import Problem
+from mdvalidator.families.digits.ruledef import rule
+from mdvalidator.problem import Problem, Severity
+
+LEGACY_MODEL_KEY = rule(
+    "MDV316",
+    "legacy-model-key",
+    "The model definition uses the legacy `network file` key",
+    """
+DIGITS wrote `network file` for a month in 2016 before renaming it `model file`. Clients still
+accept it, but tools written since look for `model file` only.
+
+Failing:  "network file": "original.prototxt"
+Passing:  "model file": "original.prototxt"
+""",
+    Severity.WARNING,
+)
+
+NO_SNAPSHOT = rule(
+    "MDV317",
+    "no-snapshot",
+    "The model has no trained weights",
+    """
+DIGITS writes `"snapshot file": "no snapshots"` for a job that never saved weights; importing
+it downloads a file of that name and fails.
+
+Failing:  "snapshot file": "no snapshots"
+Passing:  "snapshot file": "snapshot_iter_28140.caffemodel"
+""",
+)
+
+STATUS_NOT_DONE = rule(
+    "MDV318",
+    "status-not-done",
+    "The training job did not finish",
+    """
+A job published while Running, Aborted or in Error carries weights from an unfinished run.
+
+Failing:  "status": "Aborted"
+Passing:  "status": "Done"
+""",
+    Severity.WARNING,
+)
+
+WEIGHTS_EXTENSION = rule(
+    "MDV319",
+    "weights-extension",
+    "The weights file does not match the framework",
+    """
+Caffe weights end in .caffemodel, Torch in .t7, TensorFlow snapshots are a .ckpt prefix. Import
+dispatches on `framework`, so a mismatch loads the weights with the wrong framework.
+
+Failing:  "framework": "torch", "snapshot file": "snapshot_iter_100.caffemodel"
+Passing:  "framework": "torch", "snapshot file": "snapshot_30_Model.t7"
+""",
+)
+
+REFERENCED_FILE_MISSING = rule(
+    "MDV324",
+    "referenced-file-missing",
+    "A file that info.json or aux.json names is missing",
+    """
+Every `* file` value of info.json must sit next to it (for a TensorFlow snapshot prefix, its
+`.index`, `.meta` and `.data-00000-of-00001` files), and so must aux.json's `logo`. DIGITS does
+not check download status codes, so a missing file is imported as a 404 page.
+
+Failing:  "snapshot file": "snapshot_iter_28140.caffemodel" with no such file
+Passing:  the same, with snapshot_iter_28140.caffemodel in the folder
+""",
+)
+
+UNSAFE_FILE_NAME = rule(
+    "MDV325",
+    "unsafe-file-name",
+    "A file name in info.json or aux.json is not a plain name",
+    """
+DIGITS joins these names to its download folder unchecked, so `../x` writes outside it. A file
+name must be one plain name at the folder's top level.
+
+Failing:  "model file": "../../.bashrc"
+Passing:  "model file": "original.prototxt"
+""",
+)
+
+CHECKSUM_NOT_LISTED = rule(
+    "MDV327",
+    "checksum-not-listed",
+    "A file named by info.json is not in SHA256SUMS",
+    """
+When a folder has a SHA256SUMS, every file the import downloads should be covered by it.
+
+Failing:  SHA256SUMS lists deploy.prototxt only; info.json names the .caffemodel too
+Passing:  SHA256SUMS lists every file info.json names
+""",
+)
+
+CHECKSUMS_MISSING = rule(
+    "MDV328",
+    "checksums-missing",
+    "A model folder has no SHA256SUMS",
+    """
+Only with `--require-checksums` (or `checksums.required = true` in the rule set): a store that
+promises integrity needs a SHA256SUMS in every model folder (`mdvalidator store add` writes one).
+
+Failing:  lenet/ holds info.json and weights only
+Passing:  lenet/SHA256SUMS lists every file
+""",
+)
+
+STORE_FILE_UNREACHABLE = rule(
+    "MDV335",
+    "store-file-unreachable",
+    "A file of a live store could not be fetched",
+    """
+A network error, a block by the safe fetcher, a truncated body or a server error while
+fetching a child's info.json, aux.json or a referenced file.
+
+Failing:  lenet/info.json answers 500
+Passing:  lenet/info.json answers 200 with valid JSON
+""",
+)
+
 
 SNAPSHOT_KEY = "snapshot file"
 FRAMEWORK_KEY = "framework"
@@ -115,19 +242,19 @@ def _file_key_problems(path: str, obj: Mapping, section: SectionOptions) -> list
         if not (isinstance(value, Scalar) and isinstance(value.value, str)):
             if spec is None:
                 problems.append(
-                    R.WRONG_TYPE.problem(*at, f"{name_key!r} must be a file name (a string)")
+                    WRONG_TYPE.problem(*at, f"{name_key!r} must be a file name (a string)")
                 )
             continue
         name = value.value
         if not name:
             declared_empty = spec is not None and spec.non_empty
             if name_key not in section.may_be_empty and not declared_empty:
-                problems.append(R.EMPTY_VALUE.problem(*at, f"{name_key!r} names no file"))
+                problems.append(EMPTY_VALUE.problem(*at, f"{name_key!r} names no file"))
             continue
         reason = unsafe_name_reason(name)
         if reason:
             problems.append(
-                R.UNSAFE_FILE_NAME.problem(*at, f"{name_key!r} is {show(name)}: {reason}")
+                UNSAFE_FILE_NAME.problem(*at, f"{name_key!r} is {show(name)}: {reason}")
             )
     return problems
 
@@ -140,13 +267,13 @@ def check_files_present(
         at = (path, ref.line, ref.column)
         if ref.name in folder.unknown:
             problems.append(
-                R.STORE_FILE_UNREACHABLE.problem(
+                STORE_FILE_UNREACHABLE.problem(
                     *at, f"{show(ref.name)} ({ref.key}): {folder.unknown[ref.name]}"
                 )
             )
         elif ref.name not in folder.files:
             problems.append(
-                R.REFERENCED_FILE_MISSING.problem(
+                REFERENCED_FILE_MISSING.problem(
                     *at, f"{ref.key!r} names {show(ref.name)}, which is not in the folder"
                 )
             )
@@ -156,7 +283,7 @@ def check_files_present(
             and ref.name not in folder.checksums
         ):
             problems.append(
-                R.CHECKSUM_NOT_LISTED.problem(
+                CHECKSUM_NOT_LISTED.problem(
                     *at, f"{show(ref.name)} ({ref.key}) is not listed in {checksum_name}"
                 )
             )
@@ -176,7 +303,7 @@ def check_info(
     if status and status[1] and status[1] != info.done_status:
         value = status[0]
         problems.append(
-            R.STATUS_NOT_DONE.problem(
+            STATUS_NOT_DONE.problem(
                 path,
                 value.line,
                 value.column,
@@ -188,7 +315,7 @@ def check_info(
     problems.extend(check_files_present(path, refs, folder, options.checksums.file))
     if folder.check_checksums and folder.checksums is None and options.checksums.required:
         problems.append(
-            R.CHECKSUMS_MISSING.problem(
+            CHECKSUMS_MISSING.problem(
                 path, 0, 0, f"the model folder has no {options.checksums.file}"
             )
         )
@@ -205,12 +332,12 @@ def _model_definition(path: str, obj: Mapping, info: InfoOptions) -> list[Proble
         written = obj.key(key)
         if written is not None:
             return [
-                R.LEGACY_MODEL_KEY.problem(
+                LEGACY_MODEL_KEY.problem(
                     path, written.line, written.column, f"{key!r} is the legacy name of {current!r}"
                 )
             ]
     names = " or ".join(repr(k) for k in info.model_keys)
-    return [R.MISSING_KEY.problem(path, obj.line, obj.column, f"missing model definition: {names}")]
+    return [MISSING_KEY.problem(path, obj.line, obj.column, f"missing model definition: {names}")]
 
 
 def _snapshot(path: str, obj: Mapping, info: InfoOptions, framework: str | None) -> list[Problem]:
@@ -220,14 +347,12 @@ def _snapshot(path: str, obj: Mapping, info: InfoOptions, framework: str | None)
     value, name = found
     at = (path, value.line, value.column)
     if name in info.no_snapshot:
-        return [
-            R.NO_SNAPSHOT.problem(*at, f"{SNAPSHOT_KEY!r} is {name!r}: the job saved no weights")
-        ]
+        return [NO_SNAPSHOT.problem(*at, f"{SNAPSHOT_KEY!r} is {name!r}: the job saved no weights")]
     weights = info.frameworks[framework].weights if framework else ()
     if weights and name.strip() and not name.endswith(weights):
         expected = " or ".join(weights)
         return [
-            R.WEIGHTS_EXTENSION.problem(
+            WEIGHTS_EXTENSION.problem(
                 *at, f"{framework} weights end in {expected}, not {show(name)}"
             )
         ]
@@ -241,3 +366,16 @@ def check_aux(path: str, obj: Mapping, options: DigitsOptions, folder: FolderVie
     view = FolderView(folder.files, folder.unknown, None, check_checksums=False)
     problems.extend(check_files_present(path, refs, view, options.checksums.file))
     return problems
+
+
+RULES = (
+    LEGACY_MODEL_KEY,
+    NO_SNAPSHOT,
+    STATUS_NOT_DONE,
+    WEIGHTS_EXTENSION,
+    REFERENCED_FILE_MISSING,
+    UNSAFE_FILE_NAME,
+    CHECKSUM_NOT_LISTED,
+    CHECKSUMS_MISSING,
+    STORE_FILE_UNREACHABLE,
+)

@@ -1,6 +1,6 @@
-"""The DIGITS family's sources: a store folder, a snapshot archive's root files (and, in
-``live``, a live store). ``mdvalidator store`` and ``store add`` hand them to the engine, which
-checks their files like any others."""
+"""MDV334, MDV336, and the DIGITS family's sources: a store folder, a snapshot archive's root
+files (and, in ``live``, a live store). ``mdvalidator store`` and ``store add`` hand them to the
+engine, which checks their files like any others."""
 
 from __future__ import annotations
 
@@ -9,16 +9,42 @@ from pathlib import Path
 
 from mdvalidator.document import Mapping
 from mdvalidator.families.digits import archive, master
-from mdvalidator.families.digits import rules as R
+from mdvalidator.families.digits.archive import ARCHIVE_INVALID
 from mdvalidator.families.digits.checks import INFO_NAME
 from mdvalidator.families.digits.jsonread import parse_bytes
 from mdvalidator.families.digits.options import DigitsOptions
+from mdvalidator.families.digits.ruledef import rule
 from mdvalidator.families.digits.storecheck import AUX_NAME, MASTER_NAME, join, store_view
 from mdvalidator.family import Files, Target
 from mdvalidator.reading import ReadError
 from mdvalidator.ruleset import RuleSet
 from mdvalidator.sources import Discovery
 from mdvalidator.sources.filesystem import LOCAL_FILES, LocalFiles, location
+
+STORE_UNREACHABLE = rule(
+    "MDV334",
+    "store-unreachable",
+    "A store's master.json and its folder listing cannot be fetched",
+    """
+DIGITS logs and skips such a store, so it silently disappears from the model list.
+
+Failing:  https://models.example.org/store/ answers 404 to master.json and to the listing
+Passing:  https://models.example.org/store/master.json is served
+""",
+)
+
+STORE_URL_INVALID = rule(
+    "MDV336",
+    "store-url-invalid",
+    "A DIGITS_MODEL_STORE_URL entry is not a usable URL",
+    """
+DIGITS refuses to start when an entry of the comma-separated list is empty (a trailing comma)
+or has no scheme, and it does not trim spaces.
+
+Failing:  DIGITS_MODEL_STORE_URL="https://a.example/store/, "
+Passing:  DIGITS_MODEL_STORE_URL="https://a.example/store/"
+""",
+)
 
 
 def digits_ruleset(rulesets: Sequence[RuleSet]) -> tuple[RuleSet, DigitsOptions]:
@@ -80,7 +106,7 @@ class StoreFolder:
             targets.append((Target(path, shown, explicit=True), ruleset))
         if not targets:
             message = "no master.json and no folder with info.json"
-            problem = R.STORE_UNREACHABLE.problem(self.base, 0, 0, message)
+            problem = STORE_UNREACHABLE.problem(self.base, 0, 0, message)
             return Discovery((), (problem,))
         return Discovery(tuple(targets))
 
@@ -107,7 +133,7 @@ class SnapshotArchive:
             with LOCAL_FILES.open(location(str(self.path))) as stream:
                 self.inspection = archive.scan(stream, self.path.name, display, options, self.cap)
         except ReadError as error:
-            problem = R.ARCHIVE_INVALID.problem(display, 0, 0, f"cannot read: {error.message}")
+            problem = ARCHIVE_INVALID.problem(display, 0, 0, f"cannot read: {error.message}")
             return Discovery((), (problem,), counted=1)
         found = self.inspection
         if not found.members and found.problems:
@@ -118,3 +144,5 @@ class SnapshotArchive:
 
 
 __all__ = ["SnapshotArchive", "StoreFolder", "digits_ruleset", "store_files"]
+
+RULES = (STORE_UNREACHABLE, STORE_URL_INVALID)

@@ -1,7 +1,7 @@
-"""Checking store files where they lie: master.json, info.json, aux.json and SHA256SUMS, each
-against the folder around it, read through a source's :class:`~mdvalidator.family.Files` (a
-folder on disk, files in memory, a live store fetched over HTTP). The checks of what the files
-say are pure functions (``master``, ``model``, ``checksums``).
+"""MDV304, MDV305, MDV330 (reading), and checking store files where they lie: master.json,
+info.json, aux.json and SHA256SUMS, each against the folder around it, read through a source's
+:class:`~mdvalidator.family.Files` (a folder on disk, files in memory, a live store fetched over
+HTTP). The checks of what the files say are pure functions (``master``, ``model``, ...).
 """
 
 from __future__ import annotations
@@ -11,16 +11,56 @@ from collections.abc import Iterable
 
 from mdvalidator.document import Mapping, Scalar
 from mdvalidator.families.digits import checks, master, model
-from mdvalidator.families.digits import rules as R
 from mdvalidator.families.digits.checks import INFO_NAME
 from mdvalidator.families.digits.checksums import parse_sums, sums_problems, verify_folder
 from mdvalidator.families.digits.jsonread import parse_bytes
 from mdvalidator.families.digits.master import StoreView
-from mdvalidator.families.digits.model import FolderView
+from mdvalidator.families.digits.model import STORE_FILE_UNREACHABLE, FolderView
 from mdvalidator.families.digits.options import DigitsOptions
+from mdvalidator.families.digits.ruledef import rule
 from mdvalidator.family import FileResult, Files, Listing, Target
 from mdvalidator.problem import Problem
 from mdvalidator.reading import ReadError, ReadFailure
+
+FILE_TOO_LARGE = rule(
+    "MDV304",
+    "store-file-too-large",
+    "A store JSON file is larger than the size cap",
+    """
+master.json, info.json and aux.json are a few kilobytes. A file over the size cap
+(`--max-file-size`, default 4 MiB) is not read, so a hostile store cannot exhaust memory.
+
+Failing:  a 50 MB info.json
+Passing:  the 1 KB info.json DIGITS writes
+""",
+)
+
+FILE_UNREADABLE = rule(
+    "MDV305",
+    "store-file-unreadable",
+    "A store file cannot be read",
+    """
+The file exists but reading it failed (permissions, a folder where a file belongs, an I/O
+error). Nothing else can be checked in it.
+
+Failing:  info.json is a folder
+Passing:  info.json is a readable regular file
+""",
+)
+
+SYMLINK_REFUSED = rule(
+    "MDV330",
+    "symlink-refused",
+    "A symbolic link inside a store folder",
+    """
+A link can point anywhere on the server that hosts the store; mdvalidator does not follow it
+and reports it instead. Store folders hold regular files and folders only.
+
+Failing:  lenet/snapshot.caffemodel -> /home/me/jobs/x/snapshot_iter_100.caffemodel
+Passing:  lenet/snapshot_iter_100.caffemodel is a regular file
+""",
+)
+
 
 MASTER_NAME = "master.json"
 AUX_NAME = "aux.json"
@@ -32,10 +72,10 @@ def join(folder: str, *names: str) -> str:
 
 def read_problem(display: str, error: ReadError) -> Problem:
     rule = {
-        ReadFailure.SYMLINK: R.SYMLINK_REFUSED,
-        ReadFailure.TOO_LARGE: R.FILE_TOO_LARGE,
-        ReadFailure.UNREACHABLE: R.STORE_FILE_UNREACHABLE,
-    }.get(error.kind, R.FILE_UNREADABLE)
+        ReadFailure.SYMLINK: SYMLINK_REFUSED,
+        ReadFailure.TOO_LARGE: FILE_TOO_LARGE,
+        ReadFailure.UNREACHABLE: STORE_FILE_UNREACHABLE,
+    }.get(error.kind, FILE_UNREADABLE)
     return rule.problem(display, 0, 0, error.message)
 
 
@@ -74,16 +114,16 @@ def _folder_problems(target: Target, listing: Listing, what: str) -> list[Proble
     """Links and special files next to the target (the target itself is reported when read)."""
     display = target.display
     if listing.error:
-        return [R.FILE_UNREADABLE.problem(display, 0, 0, listing.error)]
+        return [FILE_UNREADABLE.problem(display, 0, 0, listing.error)]
     problems = [
-        R.SYMLINK_REFUSED.problem(
+        SYMLINK_REFUSED.problem(
             display, 0, 0, f"{what} holds a symbolic link {checks.show(name)} (not followed)"
         )
         for name in listing.symlinks
         if name != target.name
     ]
     problems.extend(
-        R.FILE_UNREADABLE.problem(
+        FILE_UNREADABLE.problem(
             display, 0, 0, f"{what} holds {checks.show(name)}, neither a file nor a folder"
         )
         for name in listing.others
@@ -168,3 +208,6 @@ def check_sums(target: Target, files: Files, cap: int) -> FileResult:
     verified, refs = verify_folder(target.display, files, target.folder, sums)
     problems.extend(verified)
     return FileResult(problems=tuple(problems), assets=tuple(refs))
+
+
+RULES = (FILE_TOO_LARGE, FILE_UNREADABLE, SYMLINK_REFUSED)
