@@ -12,7 +12,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
-from mdvalidator.fields import TYPE_NAMES
+from mdvalidator.value_types import TYPE_NAMES
 
 
 def check_regex(text: str | None, groups: int = 0) -> None:

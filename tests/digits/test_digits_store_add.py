@@ -222,8 +222,8 @@ def test_a_linked_lock_file_is_refused(store: Path, tmp_path: Path, options: Dig
 
 
 def test_extraction_writes_only_what_the_check_saw(tmp_path: Path) -> None:
-    from mdvalidator.families.digits.archive import Entry
     from mdvalidator.families.digits.install import _extract
+    from mdvalidator.families.digits.tarreader import Entry
 
     members = model_members(STORE / "lenet-torch")
     archive = build_tar(tmp_path / "x.tar", members, "w")

@@ -25,7 +25,7 @@ from typing import IO, Any
 from mdvalidator.assets.hashing import CHUNK_SIZE, sha256_chunks
 from mdvalidator.atomic import write_atomic
 from mdvalidator.document import Mapping, python_value
-from mdvalidator.families.digits import archive, checks
+from mdvalidator.families.digits import archive, checks, tarreader
 from mdvalidator.families.digits.checksums import (
     CHECKSUM_FILE_INVALID,
     format_sums,
@@ -165,7 +165,7 @@ def _add_locked(
         (staging / sums_name).write_text(format_sums(digests), "utf-8")
         os.chmod(staging, 0o755)  # mkdtemp makes it 0700
         os.rename(staging, store / child)
-    except archive.ArchiveError as exc:
+    except tarreader.ArchiveError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise AddError(str(exc)) from None
     except BaseException:
@@ -196,7 +196,7 @@ def _shipped_sums_problems(
 def _extract(
     archive_path: Path,
     staging: Path,
-    members: Sequence[archive.Entry],
+    members: Sequence[tarreader.Entry],
     sums_name: str,
     max_sums_size: int,
     budget: int,
@@ -211,9 +211,9 @@ def _extract(
     digests: dict[str, str] = {}
     shipped: bytes | None = None
     written = 0
-    with archive.Archive(archive_path) as opened:
+    with tarreader.Archive(archive_path) as opened:
         for entry in opened.entries():
-            if entry.kind in archive.STOPPING_KINDS:
+            if entry.kind in tarreader.STOPPING_KINDS:
                 raise AddError(f"{archive_path}: changed since it was checked")
             if entry.kind == "file" and entry.path == sums_name:
                 with opened.open(entry) as source:

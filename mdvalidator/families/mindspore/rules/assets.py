@@ -12,9 +12,9 @@ from mdvalidator.families.mindspore.card import AssetCard
 from mdvalidator.families.mindspore.options import CardOptions
 from mdvalidator.families.mindspore.rulekit import CardRules, Subject, show
 from mdvalidator.families.mindspore.rules.fields import EMPTY_FIELD, MISSING_FIELD, field_problems
-from mdvalidator.fields import type_error, unwrap_link
 from mdvalidator.problem import AssetRef, Problem, Severity
 from mdvalidator.rule import Rule
+from mdvalidator.value_types import type_error, unwrap_link
 
 W = Severity.WARNING
 F = "mindspore-hub"
