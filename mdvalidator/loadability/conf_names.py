@@ -1,0 +1,402 @@
+"""The model names a ``create_network`` knows: the literals it compares its name with.
+
+Recognised, with ``name`` the function's first parameter (or ``name.lower()``,
+``name.casefold()``, ``name.strip()``):
+
+- ``name == "x"``, ``name != "x"``, ``"x" == name``;
+- ``name in ("x", "y")`` (tuple, list, set, dict literal; ``not in`` too);
+- ``name in NAMES``, ``NETS[name]``, ``NETS.get(name)`` where ``NAMES``/``NETS`` is assigned
+  once, to such a literal, and never changed;
+- ``match name:`` with ``case "x":`` / ``case "x" | "y":``.
+
+The set is *closed* when every use of ``name`` is one of those (or only formats it into a
+message), ``name`` is never rebound, and no path through the function returns a value for a
+name outside the set: the tests above are followed (a name outside the set fails every
+positive test), a ``raise``, a ``return None``, the end of the function or a failed ``NETS[name]``
+lookup stop a path. Anything not understood leaves the set open, and then nothing is claimed.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["NameLiteral", "NameReading", "read_name_literals"]
+
+_KEEPS_LOWER = frozenset({"lower", "casefold", "strip"})
+_MUTATORS = frozenset(
+    {"append", "add", "update", "setdefault", "extend", "insert", "pop", "clear", "remove"}
+)
+_LOGGERS = frozenset({"print", "debug", "info", "warning", "warn", "error", "exception"})
+Outcome = Literal["through", "fails", "succeeds"]
+Truth = Literal["false", "true", "unknown"]  # a test's value for a name outside the set
+
+
+@dataclass(frozen=True)
+class NameLiteral:
+    text: str
+    line: int  # in the conf file
+
+
+@dataclass(frozen=True)
+class NameReading:
+    literals: tuple[NameLiteral, ...]
+    closed: bool
+    why_open: str = ""
+
+
+class _Open(Exception):
+    """The function's use of its name is not understood."""
+
+
+def _constant_strings(node: ast.expr | None) -> list[NameLiteral] | None:
+    """The strings of a str constant or a tuple/list/set/dict literal of them, else None."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [NameLiteral(node.value, node.lineno)]
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        items: list[ast.expr | None] = list(node.elts)
+    elif isinstance(node, ast.Dict):
+        items = list(node.keys)
+    else:
+        return None
+    found: list[NameLiteral] = []
+    for item in items:
+        if not (isinstance(item, ast.Constant) and isinstance(item.value, str)):
+            return None
+        found.append(NameLiteral(item.value, item.lineno))
+    return found
+
+
+class _Reader:
+    def __init__(self, tree: ast.Module, function: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        self.tree = tree
+        self.function = function
+        positional = [*function.args.posonlyargs, *function.args.args]
+        self.param = positional[0].arg if positional else ""
+        self.literals: list[NameLiteral] = []
+        self.understood: set[int] = set()  # ids of Name nodes whose use is understood
+        self.parents = {
+            id(child): parent
+            for parent in ast.walk(function)
+            for child in ast.iter_child_nodes(parent)
+        }
+
+    # ----- what a node is -------------------------------------------------------------------
+
+    def is_name(self, node: ast.expr) -> ast.Name | None:
+        """The parameter's Name node if ``node`` is the name (or a case-keeping method of it)."""
+        if isinstance(node, ast.Name) and node.id == self.param:
+            return node
+        if (
+            isinstance(node, ast.Call)
+            and not node.args
+            and not node.keywords
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _KEEPS_LOWER
+        ):
+            return self.is_name(node.func.value)
+        return None
+
+    def constant(self, node: ast.expr) -> list[NameLiteral] | None:
+        """Strings of a literal, or of a variable bound once (to such a literal) and never
+        changed anywhere in the file."""
+        direct = _constant_strings(node)
+        if direct is not None or not isinstance(node, ast.Name):
+            return direct
+        variable = node.id
+        stores: list[ast.Name] = []
+        for other in ast.walk(self.tree):
+            if isinstance(other, ast.Name) and other.id == variable:
+                if not isinstance(other.ctx, ast.Load):
+                    stores.append(other)
+            elif _mutates(other, variable):
+                return None
+        if len(stores) != 1:
+            return None
+        for other in ast.walk(self.tree):
+            if isinstance(other, ast.Assign) and other.targets == [stores[0]]:
+                return _constant_strings(other.value)
+            if isinstance(other, ast.AnnAssign) and other.target is stores[0]:
+                return _constant_strings(other.value)
+        return None
+
+    # ----- collecting literals ----------------------------------------------------------------
+
+    def comparison(self, node: ast.Compare) -> tuple[bool, list[NameLiteral]] | None:
+        """(positive, literals) for a name comparison: positive is == / in."""
+        if len(node.ops) != 1:
+            return None
+        left, op, right = node.left, node.ops[0], node.comparators[0]
+        if self.is_name(left) is None:
+            left, right = right, left
+            if not isinstance(op, (ast.Eq, ast.NotEq)):
+                return None
+        if self.is_name(left) is None:
+            return None
+        if isinstance(op, (ast.Eq, ast.NotEq)):
+            found = _constant_strings(right)
+            ok = isinstance(right, ast.Constant) and found is not None
+            return (isinstance(op, ast.Eq), found or []) if ok else None
+        if isinstance(op, (ast.In, ast.NotIn)):
+            found = self.constant(right)
+            return (isinstance(op, ast.In), found) if found is not None else None
+        return None
+
+    def lookup(self, node: ast.expr) -> list[NameLiteral] | None:
+        """Keys of ``NETS[name]`` / ``NETS.get(name)`` when NETS is a constant mapping."""
+        if isinstance(node, ast.Subscript) and self.is_name(node.slice) is not None:
+            return self.constant(node.value)
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "get"
+            and len(node.args) == 1
+            and not node.keywords
+            and self.is_name(node.args[0]) is not None
+        ):
+            return self.constant(node.func.value)
+        return None
+
+    def collect(self) -> None:
+        for node in ast.walk(self.function):
+            found: list[NameLiteral] | None = None
+            subject: ast.expr | None = None
+            if isinstance(node, ast.Compare):
+                compared = self.comparison(node)
+                if compared is not None:
+                    found, subject = compared[1], node
+            elif isinstance(node, (ast.Subscript, ast.Call)):
+                found = self.lookup(node)
+                subject = node
+            elif isinstance(node, ast.Match) and self.is_name(node.subject) is not None:
+                found = [lit for case in node.cases for lit in _case_literals(case.pattern)]
+                subject = node.subject
+            if found is not None and subject is not None:
+                self.literals.extend(found)
+                for inner in ast.walk(subject):
+                    if isinstance(inner, ast.Name) and inner.id == self.param:
+                        self.understood.add(id(inner))
+        for node in ast.walk(self.function):
+            if isinstance(node, ast.Name) and node.id == self.param:
+                if not isinstance(node.ctx, ast.Load):
+                    raise _Open(f"'{self.param}' is rebound")
+                if id(node) not in self.understood and not self.only_shown(node):
+                    raise _Open(f"'{self.param}' is used in a way not followed")
+            elif isinstance(node, (ast.Global, ast.Nonlocal)) and self.param in node.names:
+                raise _Open(f"'{self.param}' is rebound")
+            elif (
+                isinstance(node, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef))
+                and node is not self.function
+                and _mentions(node, self.param)
+            ):
+                raise _Open(f"a nested function uses '{self.param}'")
+
+    def only_shown(self, node: ast.AST) -> bool:
+        """Is the name only formatted into a message (f-string, ``%``, ``+``, ``.format``, an
+        exception raised, print or a logger)?"""
+        child: ast.AST = node
+        parent = self.parents.get(id(child))
+        while parent is not None:
+            if isinstance(parent, (ast.FormattedValue, ast.Raise)):
+                return True
+            if isinstance(parent, ast.Call):
+                func = parent.func
+                if child is func:
+                    return False
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if name == "format" and isinstance(func, ast.Attribute):
+                    return isinstance(func.value, ast.Constant)
+                raised = isinstance(self.parents.get(id(parent)), ast.Raise)
+                return name in _LOGGERS or raised
+            if not isinstance(parent, (ast.BinOp, ast.Tuple, ast.keyword, ast.Starred)):
+                return False
+            child, parent = parent, self.parents.get(id(parent))
+        return False
+
+    # ----- following paths --------------------------------------------------------------------
+
+    def truth(self, test: ast.expr) -> Truth:
+        if isinstance(test, ast.Compare):
+            compared = self.comparison(test)
+            if compared is None:
+                return "unknown"
+            return "false" if compared[0] else "true"
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            return _flip(self.truth(test.operand))
+        if isinstance(test, ast.BoolOp):
+            values = [self.truth(v) for v in test.values]
+            short: Truth = "false" if isinstance(test.op, ast.And) else "true"
+            if short in values:
+                return short
+            other = _flip(short)
+            return other if all(v == other for v in values) else "unknown"
+        if self.lookup(test) is not None:
+            return "false" if isinstance(test, ast.Call) else "unknown"
+        return "unknown"
+
+    def fails_on_lookup(self, node: ast.AST) -> bool:
+        """Does evaluating ``node`` do ``NETS[name]`` (a KeyError for an unknown name)?"""
+        return any(
+            isinstance(inner, ast.Subscript) and self.lookup(inner) is not None
+            for inner in ast.walk(node)
+            if not isinstance(inner, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef))
+        )
+
+    def run(self, body: list[ast.stmt], guarded: bool = False) -> Outcome:
+        """How a name outside the set leaves ``body``."""
+        for statement in body:
+            outcome = self.step(statement, guarded)
+            if outcome != "through":
+                return outcome
+        return "through"
+
+    def step(self, statement: ast.stmt, guarded: bool) -> Outcome:
+        if isinstance(statement, ast.Raise):
+            return "fails"
+        if isinstance(statement, ast.Return):
+            value = statement.value
+            if value is None or (isinstance(value, ast.Constant) and value.value is None):
+                return "fails"  # the loader wants a Cell
+            if not guarded and self.fails_on_lookup(value):
+                return "fails"
+            return "succeeds"
+        if isinstance(statement, ast.If):
+            truth = self.truth(statement.test)
+            branches = {"false": [statement.orelse], "true": [statement.body]}.get(
+                truth, [statement.body, statement.orelse]
+            )
+            return _join([self.run(b, guarded) for b in branches])
+        if isinstance(statement, ast.Match):
+            return self.match(statement, guarded)
+        if isinstance(statement, (ast.For, ast.AsyncFor, ast.While)):
+            inside = self.run(statement.body, guarded)
+            return (
+                "succeeds"
+                if "succeeds" in (inside, self.run(statement.orelse, guarded))
+                else "through"
+            )
+        if isinstance(statement, (ast.With, ast.AsyncWith)):
+            return self.run(statement.body, guarded)
+        if isinstance(statement, ast.Try) or type(statement).__name__ == "TryStar":
+            return self.attempt(statement)
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            return "through"
+        if not guarded and self.fails_on_lookup(statement):
+            return "fails"
+        return "through"
+
+    def match(self, statement: ast.Match, guarded: bool) -> Outcome:
+        on_name = self.is_name(statement.subject) is not None
+        outcomes: list[Outcome] = []
+        for case in statement.cases:
+            if on_name and _case_literals(case.pattern) and _only_literals(case.pattern):
+                continue  # a name outside the set matches no literal case
+            outcomes.append(self.run(case.body, guarded))
+            if case.guard is None and _irrefutable(case.pattern):
+                return _join(outcomes)
+        return _join([*outcomes, "through"])
+
+    def attempt(self, statement: ast.stmt) -> Outcome:
+        body: list[ast.stmt] = getattr(statement, "body", [])
+        handlers: list[ast.ExceptHandler] = getattr(statement, "handlers", [])
+        outcomes = [self.run(body, guarded=bool(handlers))]
+        outcomes += [self.run(h.body) for h in handlers]
+        outcomes.append(self.run(getattr(statement, "orelse", [])))
+        final = self.run(getattr(statement, "finalbody", []))
+        if final != "through":
+            return final
+        if "succeeds" in outcomes:
+            return "succeeds"
+        return (
+            "fails"
+            if outcomes[0] == "fails" and all(o == "fails" for o in outcomes[1:-1])
+            else "through"
+        )
+
+
+def _join(outcomes: list[Outcome]) -> Outcome:
+    if "succeeds" in outcomes:
+        return "succeeds"
+    if outcomes and all(o == "fails" for o in outcomes):
+        return "fails"
+    return "through"
+
+
+def _case_literals(pattern: ast.pattern) -> list[NameLiteral]:
+    if isinstance(pattern, ast.MatchValue):
+        found = _constant_strings(pattern.value)
+        return found if found and isinstance(pattern.value, ast.Constant) else []
+    if isinstance(pattern, ast.MatchOr):
+        return [lit for p in pattern.patterns for lit in _case_literals(p)]
+    if isinstance(pattern, ast.MatchAs) and pattern.pattern is not None:
+        return _case_literals(pattern.pattern)
+    return []
+
+
+def _only_literals(pattern: ast.pattern) -> bool:
+    if isinstance(pattern, ast.MatchValue):
+        return bool(_case_literals(pattern))
+    if isinstance(pattern, ast.MatchOr):
+        return all(_only_literals(p) for p in pattern.patterns)
+    if isinstance(pattern, ast.MatchAs) and pattern.pattern is not None:
+        return _only_literals(pattern.pattern)
+    return False
+
+
+def _irrefutable(pattern: ast.pattern) -> bool:
+    if isinstance(pattern, ast.MatchAs):
+        return pattern.pattern is None or _irrefutable(pattern.pattern)
+    if isinstance(pattern, ast.MatchOr):
+        return any(_irrefutable(p) for p in pattern.patterns)
+    return False
+
+
+def _mentions(node: ast.AST, variable: str) -> bool:
+    return any(isinstance(n, ast.Name) and n.id == variable for n in ast.walk(node))
+
+
+def _mutates(node: ast.AST, variable: str) -> bool:
+    """``NETS[k] = v``, ``del NETS[k]``, ``NETS.update(...)``, ``global NETS`` and the like."""
+    if isinstance(node, (ast.Global, ast.Nonlocal)):
+        return variable in node.names
+    if isinstance(node, ast.Subscript) and not isinstance(node.ctx, ast.Load):
+        return isinstance(node.value, ast.Name) and node.value.id == variable
+    if isinstance(node, ast.Attribute) and node.attr in _MUTATORS:
+        return isinstance(node.value, ast.Name) and node.value.id == variable
+    return False
+
+
+def _flip(truth: Truth) -> Truth:
+    if truth == "false":
+        return "true"
+    if truth == "true":
+        return "false"
+    return "unknown"
+
+
+def read_name_literals(
+    tree: ast.Module, function: ast.FunctionDef | ast.AsyncFunctionDef
+) -> NameReading:
+    """The literals ``function`` compares its name with, and whether they are all it accepts."""
+    reader = _Reader(tree, function)
+    if not reader.param:
+        return NameReading((), False, "no name parameter")
+    try:
+        reader.collect()
+    except _Open as why:
+        literals = () if "rebound" in str(why) else _unique(reader.literals)
+        return NameReading(literals, False, str(why))
+    literals = _unique(reader.literals)
+    if not literals:
+        return NameReading((), False, "no literal")
+    if reader.run(function.body) == "succeeds":
+        return NameReading(literals, False, "a name outside the literals may succeed")
+    return NameReading(literals, True)
+
+
+def _unique(literals: list[NameLiteral]) -> tuple[NameLiteral, ...]:
+    seen: dict[str, NameLiteral] = {}
+    for literal in sorted(literals, key=lambda lit: lit.line):
+        seen.setdefault(literal.text, literal)
+    return tuple(seen.values())
