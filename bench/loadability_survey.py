@@ -125,8 +125,12 @@ def survey(root: Path, gits: dict[str, GitConf], show: int, every: bool) -> int:
     errors = sum(n for (_, _, sev), n in found.items() if sev == "error")
     warnings = sum(n for (_, _, sev), n in found.items() if sev == "warning")
     if gits:
-        distinct = sum(len(g.cache) for g in gits.values())
-        print(f"distinct (branch, conf path) pairs looked up: {distinct}")
+        looked = [v for g in gits.values() for v in g.cache.values()]
+        files = [v for v in looked if isinstance(v, bytes)]
+        print(
+            f"distinct (branch, conf path) pairs looked up: {len(looked)}, "
+            f"found: {len(files)} ({len(set(files))} distinct contents)"
+        )
     print(f"findings: {errors} errors, {warnings} warnings")
     for (code, name, severity), count in sorted(found.items()):
         print(f"  {code} {name} ({severity}): {count}")

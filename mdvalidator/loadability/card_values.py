@@ -121,7 +121,7 @@ def load_call_line(blocks: Iterable[tuple[int, str]]) -> int:
     """The card line of the first ``mindspore_hub.load(`` call (under any alias it is imported
     as) in code blocks given as (line of the first content line, content); 0 when none."""
     for first, content in blocks:
-        aliases = {"mindspore_hub"}
+        aliases = {"mindspore_hub", "mshub"}  # mshub: the alias every hub snippet uses
         aliases.update(m.group(1) for m in _IMPORT_AS.finditer(content) if m.group(1))
         names = [rf"\b{re.escape(a)}\.load\s*\(" for a in sorted(aliases)]
         if _FROM_IMPORT.search(content):

@@ -1,7 +1,7 @@
 """The model names a ``create_network`` knows: the literals it compares its name with.
 
-Recognised, with ``name`` the function's first parameter (or ``name.lower()``,
-``name.casefold()``, ``name.strip()``):
+Recognised, with ``name`` the function's first parameter (or ``name.lower()``, which accepts
+the same names, since the loader passes a lower-cased name):
 
 - ``name == "x"``, ``name != "x"``, ``"x" == name``;
 - ``name in ("x", "y")`` (tuple, list, set, dict literal; ``not in`` too);
@@ -9,11 +9,14 @@ Recognised, with ``name`` the function's first parameter (or ``name.lower()``,
   once, to such a literal, and never changed;
 - ``match name:`` with ``case "x":`` / ``case "x" | "y":``.
 
-The set is *closed* when every use of ``name`` is one of those (or only formats it into a
-message), ``name`` is never rebound, and no path through the function returns a value for a
-name outside the set: the tests above are followed (a name outside the set fails every
-positive test), a ``raise``, a ``return None``, the end of the function or a failed ``NETS[name]``
-lookup stop a path. Anything not understood leaves the set open, and then nothing is claimed.
+The set is *closed* when ``name`` is never rebound and no path through the function returns a
+value for a name outside the set. Paths are followed through ``if``/``match`` (a name outside
+the set fails every positive test above and passes every negative one; other tests go both
+ways), loops, ``with`` and ``try`` (every ``except`` clause counts as reachable); a ``raise``,
+a ``return None``, the end of the function (the loader wants a network, not None) and a
+``NETS[name]`` lookup (a KeyError) end a path as a failure; any other ``return`` is a success.
+Where the set is open nothing is claimed about the card's name; where ``name`` is rebound,
+nothing at all.
 """
 
 from __future__ import annotations
@@ -24,11 +27,10 @@ from typing import Literal
 
 __all__ = ["NameLiteral", "NameReading", "read_name_literals"]
 
-_KEEPS_LOWER = frozenset({"lower", "casefold", "strip"})
+_KEEPS_VALUE = frozenset({"lower"})  # lower(lower(x)) == lower(x): the same set of names
 _MUTATORS = frozenset(
     {"append", "add", "update", "setdefault", "extend", "insert", "pop", "clear", "remove"}
 )
-_LOGGERS = frozenset({"print", "debug", "info", "warning", "warn", "error", "exception"})
 Outcome = Literal["through", "fails", "succeeds"]
 Truth = Literal["false", "true", "unknown"]  # a test's value for a name outside the set
 
@@ -44,10 +46,6 @@ class NameReading:
     literals: tuple[NameLiteral, ...]
     closed: bool
     why_open: str = ""
-
-
-class _Open(Exception):
-    """The function's use of its name is not understood."""
 
 
 def _constant_strings(node: ast.expr | None) -> list[NameLiteral] | None:
@@ -75,12 +73,6 @@ class _Reader:
         positional = [*function.args.posonlyargs, *function.args.args]
         self.param = positional[0].arg if positional else ""
         self.literals: list[NameLiteral] = []
-        self.understood: set[int] = set()  # ids of Name nodes whose use is understood
-        self.parents = {
-            id(child): parent
-            for parent in ast.walk(function)
-            for child in ast.iter_child_nodes(parent)
-        }
 
     # ----- what a node is -------------------------------------------------------------------
 
@@ -93,7 +85,7 @@ class _Reader:
             and not node.args
             and not node.keywords
             and isinstance(node.func, ast.Attribute)
-            and node.func.attr in _KEEPS_LOWER
+            and node.func.attr in _KEEPS_VALUE
         ):
             return self.is_name(node.func.value)
         return None
@@ -174,45 +166,6 @@ class _Reader:
                 subject = node.subject
             if found is not None and subject is not None:
                 self.literals.extend(found)
-                for inner in ast.walk(subject):
-                    if isinstance(inner, ast.Name) and inner.id == self.param:
-                        self.understood.add(id(inner))
-        for node in ast.walk(self.function):
-            if isinstance(node, ast.Name) and node.id == self.param:
-                if not isinstance(node.ctx, ast.Load):
-                    raise _Open(f"'{self.param}' is rebound")
-                if id(node) not in self.understood and not self.only_shown(node):
-                    raise _Open(f"'{self.param}' is used in a way not followed")
-            elif isinstance(node, (ast.Global, ast.Nonlocal)) and self.param in node.names:
-                raise _Open(f"'{self.param}' is rebound")
-            elif (
-                isinstance(node, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef))
-                and node is not self.function
-                and _mentions(node, self.param)
-            ):
-                raise _Open(f"a nested function uses '{self.param}'")
-
-    def only_shown(self, node: ast.AST) -> bool:
-        """Is the name only formatted into a message (f-string, ``%``, ``+``, ``.format``, an
-        exception raised, print or a logger)?"""
-        child: ast.AST = node
-        parent = self.parents.get(id(child))
-        while parent is not None:
-            if isinstance(parent, (ast.FormattedValue, ast.Raise)):
-                return True
-            if isinstance(parent, ast.Call):
-                func = parent.func
-                if child is func:
-                    return False
-                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-                if name == "format" and isinstance(func, ast.Attribute):
-                    return isinstance(func.value, ast.Constant)
-                raised = isinstance(self.parents.get(id(parent)), ast.Raise)
-                return name in _LOGGERS or raised
-            if not isinstance(parent, (ast.BinOp, ast.Tuple, ast.keyword, ast.Starred)):
-                return False
-            child, parent = parent, self.parents.get(id(parent))
-        return False
 
     # ----- following paths --------------------------------------------------------------------
 
@@ -243,22 +196,22 @@ class _Reader:
             if not isinstance(inner, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef))
         )
 
-    def run(self, body: list[ast.stmt], guarded: bool = False) -> Outcome:
+    def run(self, body: list[ast.stmt]) -> Outcome:
         """How a name outside the set leaves ``body``."""
         for statement in body:
-            outcome = self.step(statement, guarded)
+            outcome = self.step(statement)
             if outcome != "through":
                 return outcome
         return "through"
 
-    def step(self, statement: ast.stmt, guarded: bool) -> Outcome:
+    def step(self, statement: ast.stmt) -> Outcome:
         if isinstance(statement, ast.Raise):
             return "fails"
         if isinstance(statement, ast.Return):
             value = statement.value
             if value is None or (isinstance(value, ast.Constant) and value.value is None):
                 return "fails"  # the loader wants a Cell
-            if not guarded and self.fails_on_lookup(value):
+            if self.fails_on_lookup(value):
                 return "fails"
             return "succeeds"
         if isinstance(statement, ast.If):
@@ -266,33 +219,29 @@ class _Reader:
             branches = {"false": [statement.orelse], "true": [statement.body]}.get(
                 truth, [statement.body, statement.orelse]
             )
-            return _join([self.run(b, guarded) for b in branches])
+            return _join([self.run(b) for b in branches])
         if isinstance(statement, ast.Match):
-            return self.match(statement, guarded)
+            return self.match(statement)
         if isinstance(statement, (ast.For, ast.AsyncFor, ast.While)):
-            inside = self.run(statement.body, guarded)
-            return (
-                "succeeds"
-                if "succeeds" in (inside, self.run(statement.orelse, guarded))
-                else "through"
-            )
+            inside = self.run(statement.body)
+            return "succeeds" if "succeeds" in (inside, self.run(statement.orelse)) else "through"
         if isinstance(statement, (ast.With, ast.AsyncWith)):
-            return self.run(statement.body, guarded)
+            return self.run(statement.body)
         if isinstance(statement, ast.Try) or type(statement).__name__ == "TryStar":
             return self.attempt(statement)
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             return "through"
-        if not guarded and self.fails_on_lookup(statement):
+        if self.fails_on_lookup(statement):
             return "fails"
         return "through"
 
-    def match(self, statement: ast.Match, guarded: bool) -> Outcome:
+    def match(self, statement: ast.Match) -> Outcome:
         on_name = self.is_name(statement.subject) is not None
         outcomes: list[Outcome] = []
         for case in statement.cases:
             if on_name and _case_literals(case.pattern) and _only_literals(case.pattern):
                 continue  # a name outside the set matches no literal case
-            outcomes.append(self.run(case.body, guarded))
+            outcomes.append(self.run(case.body))
             if case.guard is None and _irrefutable(case.pattern):
                 return _join(outcomes)
         return _join([*outcomes, "through"])
@@ -300,7 +249,7 @@ class _Reader:
     def attempt(self, statement: ast.stmt) -> Outcome:
         body: list[ast.stmt] = getattr(statement, "body", [])
         handlers: list[ast.ExceptHandler] = getattr(statement, "handlers", [])
-        outcomes = [self.run(body, guarded=bool(handlers))]
+        outcomes = [self.run(body)]
         outcomes += [self.run(h.body) for h in handlers]
         outcomes.append(self.run(getattr(statement, "orelse", [])))
         final = self.run(getattr(statement, "finalbody", []))
@@ -352,8 +301,22 @@ def _irrefutable(pattern: ast.pattern) -> bool:
     return False
 
 
-def _mentions(node: ast.AST, variable: str) -> bool:
-    return any(isinstance(n, ast.Name) and n.id == variable for n in ast.walk(node))
+def _rebinds(node: ast.AST, variable: str) -> bool:
+    """Does ``node`` bind ``variable`` (assignment, loop, with, del, except, import, def,
+    match capture, global/nonlocal)?"""
+    if isinstance(node, ast.Name):
+        return node.id == variable and not isinstance(node.ctx, ast.Load)
+    if isinstance(node, (ast.Global, ast.Nonlocal)):
+        return variable in node.names
+    if isinstance(node, ast.alias):
+        return (node.asname or node.name.split(".")[0]) == variable
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return node.name == variable
+    if isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)):
+        return node.name == variable
+    if isinstance(node, ast.MatchMapping):
+        return node.rest == variable
+    return False
 
 
 def _mutates(node: ast.AST, variable: str) -> bool:
@@ -382,11 +345,9 @@ def read_name_literals(
     reader = _Reader(tree, function)
     if not reader.param:
         return NameReading((), False, "no name parameter")
-    try:
-        reader.collect()
-    except _Open as why:
-        literals = () if "rebound" in str(why) else _unique(reader.literals)
-        return NameReading(literals, False, str(why))
+    if any(_rebinds(node, reader.param) for node in ast.walk(function)):
+        return NameReading((), False, f"'{reader.param}' is rebound")
+    reader.collect()
     literals = _unique(reader.literals)
     if not literals:
         return NameReading((), False, "no literal")
