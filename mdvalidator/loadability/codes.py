@@ -143,7 +143,7 @@ CONF_UNAVAILABLE = LoaderCheck(
     "The conf file could not be read: unreachable, blocked or too large.",
     "Like an asset that cannot be fetched, a conf file that cannot be read is not a pass.\n"
     "Blocked: the link or a redirect leads to a non-public address, or out of the --mirror\n"
-    "folder. Too large: over 1 MiB (real conf files are under 2 KiB).",
+    "folder. Too large: over 64 KiB (real conf files are under 2.4 KiB).",
     online=True,
     facts=("conf-import",),
 )

@@ -163,12 +163,12 @@ def _entry(tree: ast.Module) -> tuple[EntryKind, ast.FunctionDef | ast.AsyncFunc
             statement.name == ENTRY_POINT
         ):
             function = statement
-        elif _binds_entry(statement) or any(
-            isinstance(node, ast.NamedExpr) and node.target.id == ENTRY_POINT
-            for node in ast.walk(statement)
-            if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-        ):
+        elif _binds_entry(statement):
             other = True
+    # ``(create_network := ...)``: anywhere in the file, to keep this one pass
+    other = other or any(
+        isinstance(node, ast.NamedExpr) and node.target.id == ENTRY_POINT for node in ast.walk(tree)
+    )
     if other or (function is not None and function.decorator_list):
         return "other", None
     if function is None:

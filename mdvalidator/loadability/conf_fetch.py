@@ -2,10 +2,11 @@
 
 Every network read goes through :func:`mdvalidator.assets.fetch.fetch_small`: the link is read
 by :mod:`mdvalidator.urls`, every address (every redirect hop too) passes the SSRF gate, the body
-is capped at :data:`CONF_MAX_BYTES` (a conf file is a few hundred bytes; the largest real one is
-under 2 KiB). ``--mirror PREFIX=TARGET`` applies as it does to assets: a URL target is fetched
-the same way, a folder target is read from disk, refusing any path that leaves the folder
-(symbolic links included). The result of each URL is kept for the run, so a conf file that
+is capped at :data:`CONF_MAX_BYTES`, 64 KiB: the largest real conf file is 2.4 KiB, and parsing
+is the costly part (a 64 KiB file of literals takes about 30 MB to parse, a 1 MiB one 500 MB).
+``--mirror PREFIX=TARGET`` applies as it does to assets: a URL target is fetched the same way,
+a folder target is read from disk, refusing any path that leaves the folder (symbolic links
+included). The result of each URL is kept for the run, so a conf file that
 serves many cards is read once, even when cards are checked on several threads.
 
 Failures are values (:class:`ConfUnavailable`), never exceptions. The asset cache is not used:
@@ -38,7 +39,7 @@ __all__ = [
     "read_mirror_file",
 ]
 
-CONF_MAX_BYTES = 1024 * 1024
+CONF_MAX_BYTES = 64 * 1024
 UnavailableKind = Literal["missing", "unreachable", "blocked", "too-large", "offline"]
 # (url, options, max_bytes) -> body; raises mdvalidator.assets.errors.FetchError
 Fetch = Callable[[str, "AssetOptions", int], bytes]

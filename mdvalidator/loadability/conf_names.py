@@ -73,6 +73,7 @@ class _Reader:
         positional = [*function.args.posonlyargs, *function.args.args]
         self.param = positional[0].arg if positional else ""
         self.literals: list[NameLiteral] = []
+        self.tables = _constant_tables(tree)
 
     # ----- what a node is -------------------------------------------------------------------
 
@@ -96,22 +97,7 @@ class _Reader:
         direct = _constant_strings(node)
         if direct is not None or not isinstance(node, ast.Name):
             return direct
-        variable = node.id
-        stores: list[ast.Name] = []
-        for other in ast.walk(self.tree):
-            if isinstance(other, ast.Name) and other.id == variable:
-                if not isinstance(other.ctx, ast.Load):
-                    stores.append(other)
-            elif _mutates(other, variable):
-                return None
-        if len(stores) != 1:
-            return None
-        for other in ast.walk(self.tree):
-            if isinstance(other, ast.Assign) and other.targets == [stores[0]]:
-                return _constant_strings(other.value)
-            if isinstance(other, ast.AnnAssign) and other.target is stores[0]:
-                return _constant_strings(other.value)
-        return None
+        return self.tables.get(node.id)
 
     # ----- collecting literals ----------------------------------------------------------------
 
@@ -301,33 +287,66 @@ def _irrefutable(pattern: ast.pattern) -> bool:
     return False
 
 
-def _rebinds(node: ast.AST, variable: str) -> bool:
-    """Does ``node`` bind ``variable`` (assignment, loop, with, del, except, import, def,
-    match capture, global/nonlocal)?"""
+def _bound(node: ast.AST) -> str | None:
+    """The variable ``node`` binds (assignment and loop targets, with/except/match names,
+    imports, defs), or None."""
     if isinstance(node, ast.Name):
-        return node.id == variable and not isinstance(node.ctx, ast.Load)
-    if isinstance(node, (ast.Global, ast.Nonlocal)):
-        return variable in node.names
+        return None if isinstance(node.ctx, ast.Load) else node.id
     if isinstance(node, ast.alias):
-        return (node.asname or node.name.split(".")[0]) == variable
+        return node.asname or node.name.split(".")[0]
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        return node.name == variable
+        return node.name
     if isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)):
-        return node.name == variable
+        return node.name
     if isinstance(node, ast.MatchMapping):
-        return node.rest == variable
-    return False
+        return node.rest
+    return None
 
 
-def _mutates(node: ast.AST, variable: str) -> bool:
-    """``NETS[k] = v``, ``del NETS[k]``, ``NETS.update(...)``, ``global NETS`` and the like."""
+def _rebinds(node: ast.AST, variable: str) -> bool:
+    """Does ``node`` bind ``variable``, or declare it global/nonlocal?"""
     if isinstance(node, (ast.Global, ast.Nonlocal)):
         return variable in node.names
+    return _bound(node) == variable
+
+
+def _changed(node: ast.AST) -> list[str]:
+    """Variables ``node`` changes in place or may rebind: ``NETS[k] = v``, ``del NETS[k]``,
+    ``NETS.update(...)``, ``global NETS``."""
+    if isinstance(node, (ast.Global, ast.Nonlocal)):
+        return list(node.names)
     if isinstance(node, ast.Subscript) and not isinstance(node.ctx, ast.Load):
-        return isinstance(node.value, ast.Name) and node.value.id == variable
+        return [node.value.id] if isinstance(node.value, ast.Name) else []
     if isinstance(node, ast.Attribute) and node.attr in _MUTATORS:
-        return isinstance(node.value, ast.Name) and node.value.id == variable
-    return False
+        return [node.value.id] if isinstance(node.value, ast.Name) else []
+    return []
+
+
+def _constant_tables(tree: ast.Module) -> dict[str, list[NameLiteral]]:
+    """Variables bound exactly once in the whole file, by ``X = <literal>`` (or ``X: T = ...``),
+    and never changed: their strings. One pass, whatever the number of lookups."""
+    stores: dict[str, int] = {}
+    changed: set[str] = set()
+    values: dict[str, ast.expr | None] = {}
+    for node in ast.walk(tree):
+        bound = _bound(node)
+        if bound is not None:
+            stores[bound] = stores.get(bound, 0) + 1
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name):
+                values[target.id] = node.value
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            values[node.target.id] = node.value
+        else:
+            changed.update(_changed(node))
+    tables: dict[str, list[NameLiteral]] = {}
+    for variable, value in values.items():
+        if stores.get(variable) == 1 and variable not in changed:
+            found = _constant_strings(value)
+            if found is not None:
+                tables[variable] = found
+    return tables
 
 
 def _flip(truth: Truth) -> Truth:

@@ -144,13 +144,14 @@ def _unavailable(conf: ConfUnavailable, link: LoaderLink, line: int) -> Iterator
         return
     if conf.kind == "missing":
         message = (
-            f"the loader imports {CONF_FILE} from the folder this repo-link names, and there is "
-            f"none ({clean(conf.message, 300)}; {describe(link)})"
+            f"no {CONF_FILE} where the loader imports it from: {describe(link)} "
+            f"({clean(conf.message, 300)})"
         )
-        if link.folder:
+        first = link.folder.split("/", 1)[0]
+        if first[:1].isdigit() or (first[:1] in "vV" and first[1:2].isdigit()):
             message += (
-                "; if the branch's name holds '/', the loader cannot name it: it takes only "
-                f"{_show(link.branch, 60)} as the branch"
+                f"; if the branch is really {_show(link.branch + '/' + first, 60)}, note that a "
+                "branch whose name holds '/' cannot be named in a repo-link"
             )
         yield Finding(C.CONF_MISSING, line, message)
         return

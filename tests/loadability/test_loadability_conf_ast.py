@@ -14,6 +14,7 @@ from mdvalidator.loadability.conf_ast import (
     read_conf,
     uncased_literals,
 )
+from mdvalidator.loadability.conf_fetch import CONF_MAX_BYTES
 
 CHECKOUT = Path(__file__).resolve().parents[2] / "fixtures" / "loadability" / "checkout"
 
@@ -221,6 +222,10 @@ def test_names_and_paths(body: str, expected: tuple[list[str], bool]) -> None:
         ('NETS = {"a": A}\nNETS = {"b": B}\n', False),
         ('NETS = {"a": A, **MORE}\n', False),
         ("NETS = make()\n", False),
+        ('NETS = {"a": A}\nfrom more import NETS\n', False),
+        ('NETS = {"a": A}\ndef NETS(): pass\n', False),
+        ('NETS = {"a": A}\nfor NETS in []: pass\n', False),
+        ('NETS = {"a": A}\ndef f():\n    global NETS\n', False),
     ],
 )
 def test_module_level_tables(module: str, closed: bool) -> None:
@@ -254,3 +259,18 @@ def test_deep_nesting_in_a_valid_file_leaves_the_set_open() -> None:
     if isinstance(read, ConfSyntaxError):  # this Python's parser refuses it: fine too
         return
     assert read.entry == "def"
+
+
+def test_a_large_hostile_file_is_read_in_bounded_time() -> None:
+    """Thousands of tables and lookups: one pass over the file, not one per lookup."""
+    import time
+
+    tables = "".join(f'T{i} = ("n{i}",)\n' for i in range(1200))
+    tests = "".join(f"    if name in T{i}:\n        raise E\n" for i in range(1200))
+    text = f"{tables}def create_network(name, *args, **kwargs):\n{tests}    return 1\n"
+    assert len(text) < CONF_MAX_BYTES
+    start = time.monotonic()
+    read = read_conf(text)
+    assert isinstance(read, ConfReading)
+    assert len(read.literals) == 1200 and not read.closed
+    assert time.monotonic() - start < 10

@@ -120,8 +120,26 @@ def test_many_cards_on_many_threads_fetch_once() -> None:
 def test_missing_message_names_the_url_and_the_reading() -> None:
     (finding,) = check_conf(values_of("crnn_svt.md"), ConfFetcher(mirror_options()))
     assert finding.severity.label == "error"
-    assert f"{RAW}no_conf/mindspore_hub_conf.py" in finding.message
-    assert "branch r1.0, folder no_conf" in finding.message
+    assert finding.message == (
+        "no mindspore_hub_conf.py where the loader imports it from: the loader reads host "
+        "gitee.com, repository acme/models, branch r1.0, folder no_conf "
+        f"({RAW}no_conf/mindspore_hub_conf.py: not in the mirror folder)"
+    )
+
+
+def test_missing_under_what_looks_like_a_split_branch_name() -> None:
+    text = (
+        "# x\n\n---\nmodel-name: x\nrepo-link: https://gitee.com/acme/models/tree/release/"
+        "1.0/x\n---\n\n```python\nimport mindspore_hub as mshub\nmshub.load(m)\n```\n"
+    )
+    values = from_card(parse_card("x.md", text.encode()))
+    mirror = ("https://gitee.com/acme/models/raw/release/", str(CHECKOUT))
+    (finding,) = check_conf(values, ConfFetcher(AssetOptions(mirrors=(mirror,))))
+    assert finding.name == "conf-missing"
+    assert finding.message.endswith(
+        "; if the branch is really 'release/1.0', note that a branch whose name holds '/' "
+        "cannot be named in a repo-link"
+    )
 
 
 def test_name_unknown_message() -> None:
@@ -255,3 +273,35 @@ def test_the_offline_modules_do_not_load_the_fetcher(module: str) -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_the_conf_file_is_never_run(tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    checkout = tmp_path / "checkout" / "plain_eq"
+    checkout.mkdir(parents=True)
+    (checkout / "mindspore_hub_conf.py").write_text(
+        f"open({str(marker)!r}, 'w').write('x')\n"
+        "def create_network(name, *args, **kwargs):\n"
+        "    __import__('os').system('touch ' + name)\n"
+        "    if name == 'resnet50':\n"
+        "        return 1\n"
+    )
+    fetcher = ConfFetcher(AssetOptions(mirrors=((RAW, str(tmp_path / "checkout")),)))
+    found = check_conf(values_of("resnet34_imagenet2012.md"), fetcher)
+    assert [f.name for f in found] == ["conf-name-unknown"]
+    assert not marker.exists()
+
+
+def test_conf_text_in_messages_is_cleaned(tmp_path: Path) -> None:
+    checkout = tmp_path / "checkout" / "plain_eq"
+    checkout.mkdir(parents=True)
+    (checkout / "mindspore_hub_conf.py").write_text(
+        "def create_network(name, *args, **kwargs):\n"
+        "    if name == '\\x1b[31mEvil\\u202e::error::x':\n"
+        "        return 1\n"
+    )
+    fetcher = ConfFetcher(AssetOptions(mirrors=((RAW, str(tmp_path / "checkout")),)))
+    found = check_conf(values_of("resnet50_imagenet2012.md"), fetcher)
+    assert [f.name for f in found] == ["conf-name-unknown", "conf-literal-case"]
+    for finding in found:
+        assert "\x1b" not in finding.message and "\u202e" not in finding.message
