@@ -3,9 +3,9 @@
 The loader imports the file, takes its module-level ``create_network`` and calls
 ``create_network(model_name.lower(), *args, **kwargs)``. Read here, without running anything:
 
-- whether the module binds ``create_network`` at all, and whether that is a plain ``def`` whose
-  signature can be read (an import, an assignment, a decorator, ``from x import *`` or a module
-  ``__getattr__`` may provide it too: then nothing more is said);
+- whether the module binds ``create_network`` at all, and whether that is one plain ``def``
+  whose signature can be read (two defs, an import, an assignment, a decorator, ``from x import
+  *`` or a module ``__getattr__`` may provide it too: then nothing more is said);
 - whether ``create_network(name)`` can be called at all, and whether its signature also takes
   the ``*args, **kwargs`` that load() passes on;
 - which string literals the function compares its name parameter with, and whether a name
@@ -156,15 +156,18 @@ def _dynamic_globals(expression: ast.expr) -> bool:
 
 
 def _entry(tree: ast.Module) -> tuple[EntryKind, ast.FunctionDef | ast.AsyncFunctionDef | None]:
-    function: ast.FunctionDef | ast.AsyncFunctionDef | None = None
+    functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
     other = False
     for statement in _module_statements(tree.body):
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
             statement.name == ENTRY_POINT
         ):
-            function = statement
+            functions.append(statement)
         elif _binds_entry(statement):
             other = True
+    # Two defs: which one the import leaves depends on what runs; say nothing.
+    other = other or len(functions) > 1
+    function = functions[0] if functions else None
     # ``(create_network := ...)``: anywhere in the file, to keep this one pass
     other = other or any(
         isinstance(node, ast.NamedExpr) and node.target.id == ENTRY_POINT for node in ast.walk(tree)

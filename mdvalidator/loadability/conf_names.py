@@ -22,6 +22,7 @@ nothing at all.
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -30,6 +31,16 @@ __all__ = ["NameLiteral", "NameReading", "read_name_literals"]
 _KEEPS_VALUE = frozenset({"lower"})  # lower(lower(x)) == lower(x): the same set of names
 _MUTATORS = frozenset(
     {"append", "add", "update", "setdefault", "extend", "insert", "pop", "clear", "remove"}
+)
+_DEFERRED = (
+    ast.Lambda,
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
 )
 Outcome = Literal["through", "fails", "succeeds"]
 Truth = Literal["false", "true", "unknown"]  # a test's value for a name outside the set
@@ -175,11 +186,10 @@ class _Reader:
         return "unknown"
 
     def fails_on_lookup(self, node: ast.AST) -> bool:
-        """Does evaluating ``node`` do ``NETS[name]`` (a KeyError for an unknown name)?"""
+        """Does evaluating ``node`` surely do ``NETS[name]`` (a KeyError for an unknown name)?"""
         return any(
             isinstance(inner, ast.Subscript) and self.lookup(inner) is not None
-            for inner in ast.walk(node)
-            if not isinstance(inner, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef))
+            for inner in _surely_evaluated(node)
         )
 
     def run(self, body: list[ast.stmt]) -> Outcome:
@@ -347,6 +357,22 @@ def _constant_tables(tree: ast.Module) -> dict[str, list[NameLiteral]]:
             if found is not None:
                 tables[variable] = found
     return tables
+
+
+def _surely_evaluated(node: ast.AST) -> Iterator[ast.AST]:
+    """``node`` and the parts of it that run whenever it does: not the branches of ``a if t
+    else b``, not the operands after the first of ``and``/``or``, not comprehensions, lambdas
+    or nested definitions."""
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        yield current
+        if isinstance(current, ast.IfExp):
+            pending.append(current.test)
+        elif isinstance(current, ast.BoolOp):
+            pending.append(current.values[0])
+        elif not isinstance(current, _DEFERRED):
+            pending.extend(ast.iter_child_nodes(current))
 
 
 def _flip(truth: Truth) -> Truth:
