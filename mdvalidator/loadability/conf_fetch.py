@@ -167,4 +167,14 @@ class ConfFetcher:
             elif error.status is AssetStatus.TOO_LARGE:
                 kind = "too-large"
             return ConfUnavailable(url, kind, error.message, error.http_status)
+        if _looks_like_a_page(data):
+            # A forge's sign-in or error page answered 200: not the raw file. Never parse it as
+            # Python (that would be a false syntax error).
+            message = f"{redact_url(url)}: the server sent an HTML page, not the raw file"
+            return ConfUnavailable(url, "unreachable", message)
         return ConfText(url, data, "network")
+
+
+def _looks_like_a_page(data: bytes) -> bool:
+    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<?xml"))

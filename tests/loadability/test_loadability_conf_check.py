@@ -305,3 +305,13 @@ def test_conf_text_in_messages_is_cleaned(tmp_path: Path) -> None:
     assert [f.name for f in found] == ["conf-name-unknown", "conf-literal-case"]
     for finding in found:
         assert "\x1b" not in finding.message and "\u202e" not in finding.message
+
+
+def test_an_html_page_served_with_200_is_not_parsed(tmp_path: Path) -> None:
+    page = tmp_path / "plain_eq"
+    page.mkdir()
+    (page / "mindspore_hub_conf.py").write_bytes(b"\n<!DOCTYPE html><html><body>Sign in</body>")
+    with served_folder(tmp_path, PREFIX) as served:
+        found = check_conf(values_of("resnet50_imagenet2012.md"), ConfFetcher(http_options(served)))
+    assert [f.name for f in found] == ["conf-unavailable"]
+    assert "an HTML page, not the raw file" in found[0].message
