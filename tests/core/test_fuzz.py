@@ -17,6 +17,7 @@ import json
 import os
 import re
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -436,3 +437,15 @@ def test_size_cap_from_the_command_line(tmp_path: Path) -> None:
     assert result.returncode == 1, result.stderr
     assert [(p["rule"], p["line"]) for p in problems] == [("MDV007", 0)]
     assert "1024-byte cap" in problems[0]["message"]
+
+
+def test_aliases_nested_forty_deep_are_checked_in_linear_time(tmp_path: Path) -> None:
+    # The billion laughs: each list holds the one before it twice, so a walk of every path
+    # of the header visits 2**40 nodes; hypothesis found a card like this that never ended.
+    rows = ["a0: &a0 [x]"] + [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}]" for i in range(1, 41)]
+    data = ("---\n" + "\n".join(rows) + "\n---\n# t\n").encode()
+    started = time.monotonic()
+    problems = check_bytes(tmp_path, "mindspore/1.8/lenet_mnist.md", data)
+    assert time.monotonic() - started < 5
+    assert_well_formed(problems, "aliases")
+    assert any("alias" in p.message for p in problems), problems

@@ -59,11 +59,25 @@ def check_colons(path: str, header: Mapping, allowed_in: Iterable[str]) -> Itera
 
 
 def _colon_at(node: Node) -> Node | None:
-    if isinstance(node, Scalar):
-        return node if ":" in node.text else None
-    if isinstance(node, Mapping):
-        return node if node.pairs else None
-    return next((n for n in map(_colon_at, node.items) if n is not None), None)
+    """The first node (depth first) that shows a ':'. Each node is looked at once: YAML
+    aliases make the header a graph in which one list can be reached many times (the
+    billion laughs), and a walk of every path would take time exponential in the card."""
+    seen: set[int] = set()
+    stack: list[Node] = [node]
+    while stack:
+        at = stack.pop()
+        if id(at) in seen:
+            continue
+        seen.add(id(at))
+        if isinstance(at, Scalar):
+            if ":" in at.text:
+                return at
+        elif isinstance(at, Mapping):
+            if at.pairs:
+                return at
+        else:
+            stack.extend(reversed(at.items))
+    return None
 
 
 CHECK = CardRules(rules=(COLON_IN_VALUE,), keys=(COLON_ALLOWED_IN,), check=check)
