@@ -86,7 +86,7 @@ def fix_card_text(report: Report) -> FixResult:
     return FixResult(tuple(records), tuple(notes))
 
 
-_TEXT_RULES = ("MDV012",)
+_TEXT_RULES = ("MDV012", "MDV135")
 
 
 def _problems_of(problems: Sequence[Problem], result: AssetResult) -> list[Problem]:

@@ -1,9 +1,10 @@
-"""``--fix`` for card text: ``evaluation: -`` becomes ``evaluation: no`` (MDV012).
+"""``--fix`` for card text: ``evaluation: -`` becomes ``evaluation: no`` (MDV012), and
+``mindspore-version: v1.2`` becomes ``mindspore-version: 1.2`` (MDV135).
 
-Only the dash is replaced, on the very line the problem names, and only when that line still
-reads ``key: -``: every other byte of the file stays as it was (CRLF line ends, BOM, spacing).
-Files are replaced atomically with their permissions; a symbolic link or a read-only file is
-left alone.
+Only the dash (or the ``v``) is replaced, on the very line the problem names, and only when
+that line still reads ``key: -`` (``key: v<version>``): every other byte of the file stays as
+it was (CRLF line ends, BOM, spacing). Files are replaced atomically with their permissions;
+a symbolic link or a read-only file is left alone.
 """
 
 from __future__ import annotations
@@ -16,12 +17,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mdvalidator.atomic import write_atomic
+from mdvalidator.families.mindspore.rules.folders import VERSION_V_PREFIX
 from mdvalidator.families.mindspore.rules.parsing import DASH_VALUE
 from mdvalidator.problem import Problem
 from mdvalidator.sanitize import clean
 
 _DASH_LINE = re.compile(
     rb"^(?P<key>[^:\s#][^:\r\n]*?)[ \t]*:[ \t]*(?P<dash>-)[ \t]*(?:\r\n|\n|\r)?$"
+)
+_V_LINE = re.compile(
+    rb"^(?P<key>[^:\s#][^:\r\n]*?)[ \t]*:[ \t]*(?P<v>[vV])(?P<version>[0-9][0-9A-Za-z.+-]*)"
+    rb"[ \t]*(?:\r\n|\n|\r)?$"
 )
 _MAX_BYTES = 16 * 1024 * 1024  # far above any card cap: a file grown since the check is left
 
@@ -38,10 +44,10 @@ class CardFix:
 
 def fix_card_text(problems: Iterable[Problem]) -> list[CardFix]:
     """Apply the text fixes of ``problems`` (those of rules this module fixes)."""
-    lines_by_file: dict[str, set[int]] = {}
+    lines_by_file: dict[str, dict[int, str]] = {}
     for problem in problems:
-        if problem.rule == DASH_VALUE.code and problem.line > 0:
-            lines_by_file.setdefault(problem.path, set()).add(problem.line)
+        if problem.rule in (DASH_VALUE.code, VERSION_V_PREFIX.code) and problem.line > 0:
+            lines_by_file.setdefault(problem.path, {})[problem.line] = problem.rule
     outcomes: list[CardFix] = []
     for path, numbers in sorted(lines_by_file.items()):
         outcomes.extend(_fix_file(path, numbers))
@@ -78,7 +84,25 @@ def _read(path: Path) -> bytes:
         os.close(descriptor)
 
 
-def _fix_file(display: str, numbers: set[int]) -> list[CardFix]:
+def _rewrite(line: bytes, rule: str) -> tuple[bytes, str] | None:
+    """The fixed line and what changed, or None when it no longer reads as checked."""
+    if rule == VERSION_V_PREFIX.code:
+        found = _V_LINE.match(line)
+        if found is None:
+            return None
+        key = clean(found.group("key").decode("utf-8", "replace"), 60)
+        version = clean(found.group("version").decode("ascii", "replace"), 40)
+        fixed = line[: found.start("v")] + line[found.end("v") :]
+        return fixed, f"'{key}: v{version}' set to '{key}: {version}'"
+    match = _DASH_LINE.match(line)
+    if match is None:
+        return None
+    key = clean(match.group("key").decode("utf-8", "replace"), 60)
+    fixed = line[: match.start("dash")] + b"no" + line[match.end("dash") :]
+    return fixed, f"'{key}: -' set to '{key}: no'"
+
+
+def _fix_file(display: str, numbers: dict[int, str]) -> list[CardFix]:
     path = Path(display)
     shown = clean(display, 200)
 
@@ -97,8 +121,8 @@ def _fix_file(display: str, numbers: set[int]) -> list[CardFix]:
     changed = False
     for number in sorted(numbers):
         index = number - 1
-        match = _DASH_LINE.match(lines[index]) if 0 <= index < len(lines) else None
-        if match is None:
+        rewritten = _rewrite(lines[index], numbers[number]) if 0 <= index < len(lines) else None
+        if rewritten is None:
             messages.append(
                 CardFix(
                     display,
@@ -108,10 +132,8 @@ def _fix_file(display: str, numbers: set[int]) -> list[CardFix]:
                 )
             )
             continue
-        line = lines[index]
-        lines[index] = line[: match.start("dash")] + b"no" + line[match.end("dash") :]
-        key = clean(match.group("key").decode("utf-8", "replace"), 60)
-        messages.append(CardFix(display, number, True, f"'{key}: -' set to '{key}: no'"))
+        lines[index], message = rewritten
+        messages.append(CardFix(display, number, True, message))
         changed = True
     if changed:
         try:

@@ -1,4 +1,4 @@
-"""MDV130-MDV131: a card's folders agree with what it declares (version, platform)."""
+"""MDV130, MDV131, MDV135: a card's folders agree with what it declares (version, platform)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from mdvalidator.families.mindspore.card import AssetCard
 from mdvalidator.families.mindspore.keys import Key, Kind
 from mdvalidator.families.mindspore.options import CardOptions
 from mdvalidator.families.mindspore.rulekit import CardRules, Subject, show
-from mdvalidator.problem import Problem
+from mdvalidator.problem import Problem, Severity
 from mdvalidator.rule import Rule
 
 F = "mindspore-hub"
@@ -36,6 +36,17 @@ VERSION_FOLDER_MISMATCH = Rule(
     family=F,
 )
 
+VERSION_V_PREFIX = Rule(
+    "MDV135",
+    "version-v-prefix",
+    "The card's mindspore-version is its folder's version with a leading 'v'.",
+    "The hub's validator took 'mindspore-version: v1.2' in a 1.2/ folder (hundreds of cards\n"
+    "were merged so), and the hub later rewrote them all to '1.2': the folder is the\n"
+    "version, without the 'v'. A warning, not a mismatch; --fix drops the 'v'.",
+    severity=Severity.WARNING,
+    family=F,
+)
+
 PLATFORM_FOLDER_MISMATCH = Rule(
     "MDV131",
     "platform-folder-mismatch",
@@ -56,7 +67,15 @@ def check(subject: Subject, options: CardOptions) -> Iterator[Problem]:
     declared = _header_scalar(card, version_field)
     if place.version is not None and declared is not None:
         text = declared.text.strip()
-        if text != place.version:
+        if text[:1] in ("v", "V") and text[1:] == place.version:
+            yield VERSION_V_PREFIX.problem(
+                card.path,
+                declared.line,
+                declared.column,
+                f"{version_field} is {show(text)} in folder {show(place.version)}: the hub "
+                f"writes versions without 'v' (--fix makes it {show(place.version)})",
+            )
+        elif text != place.version:
             yield VERSION_FOLDER_MISMATCH.problem(
                 card.path,
                 declared.line,
@@ -82,7 +101,7 @@ def check(subject: Subject, options: CardOptions) -> Iterator[Problem]:
 
 
 CHECK = CardRules(
-    rules=(VERSION_FOLDER_MISMATCH, PLATFORM_FOLDER_MISMATCH),
+    rules=(VERSION_FOLDER_MISMATCH, PLATFORM_FOLDER_MISMATCH, VERSION_V_PREFIX),
     keys=(VERSION_FIELD, BACKEND_FIELDS),
     check=check,
 )
