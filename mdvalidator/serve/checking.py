@@ -1,58 +1,58 @@
 """The one place that knows how the service invokes the checker (an adapter over the engine).
 
 The worker hands over what it read from the forge API: the changed descriptors' bytes at the
-head commit, the repository's file names at that commit (folder-level checks need the siblings),
-and the settings files and rule sets at the BASE commit (trusted: a pull request cannot change
-the rules it is judged by; the command line and an explicit ``--config`` win, as in the CLI).
+head commit and at the base commit, the repository's file names at the head commit (folder-level
+checks need the siblings), and the settings files and rule sets at the BASE commit (trusted: a
+pull request cannot change the rules it is judged by; the command line and an explicit
+``--config`` win, as in the CLI).
 
-Until the engine reads from memory, the descriptors are written into a private folder inside
-the data dir (mode 0700, removed afterwards) and the engine runs there: only the changed
-descriptors' bytes are written, every name is checked first (no absolute path, ``..``, empty
-or ``.`` segment, backslash, NUL or control character), files are created exclusively without
-following links, and the other names of each descriptor's folder appear as empty placeholders
-(names only, so case collisions and translation pairs are seen). A name that cannot be written
-safely is reported (MDV008), never silently skipped.
+The engine runs over a :class:`~mdvalidator.sources.memory.MemorySource`: nothing touches the
+disk. The descriptors' base bytes let the engine pass over assets the pull request did not
+change, as ``--changed-since`` does. A name that is not a plain relative path (absolute,
+``..``, an empty or ``.`` segment, a backslash, a drive, a control or bidi character) is
+reported (MDV008), never checked under another name nor silently skipped.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
-import os
 import posixpath
-import shutil
-import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mdvalidator.problem import Problem, Report, Severity
 
+if TYPE_CHECKING:
+    from mdvalidator.config import FileConfig
+    from mdvalidator.ruleset import RuleSet
+
 SETTINGS_FILES = ("setup.cfg", "pyproject.toml")  # read at the repository root, as the CLI does
 _ROOT = Path("/repository")  # where settings read from memory claim to live (never touched)
-MAX_PLACEHOLDERS = 20_000
 MAX_PATH = 1000
+
+# TODO(issue 13): turn the online conf-file check on here once main's settings have check-conf.
 
 
 @dataclass(frozen=True)
 class CheckOptions:
-    """How to check: the check flags (trusted), where job folders and the asset cache live."""
+    """How to check: the check flags (trusted) and how notices name the base commit."""
 
     args: argparse.Namespace
-    work_dir: Path  # inside the data dir; each job gets a private folder below it
-    ref: str = "base"  # how notices name the base commit, e.g. "base 1a2b3c4d5e6f"
+    ref: str = "base"  # e.g. "base 1a2b3c4d5e6f"
 
 
 @dataclass(frozen=True)
 class _Loaded:
-    config: object  # mdvalidator.config.FileConfig
-    rulesets: tuple[object, ...]  # RuleSet
+    config: FileConfig
+    rulesets: tuple[RuleSet, ...]
     notices: tuple[Problem, ...]
 
 
 def safe_path(path: str) -> str | None:
-    """``path`` when it is a plain relative POSIX path we may create, else None."""
+    """``path`` when it is a plain relative POSIX path, shown as it is, else None."""
     from mdvalidator.sanitize import clean
 
     if not path or len(path) > MAX_PATH or path.startswith("/") or "\\" in path:
@@ -73,23 +73,29 @@ def _rule_set_path(name: str) -> str | None:
     return None if normal.startswith("..") or normal == "." else normal
 
 
+def _config(settings_files: Mapping[str, bytes], options: CheckOptions) -> FileConfig:
+    from mdvalidator.config import find_config_at, read_config_file
+
+    if options.args.config is not None:
+        return read_config_file(options.args.config)
+
+    def read(path: Path) -> bytes | None:
+        return settings_files.get(path.relative_to(_ROOT).as_posix())
+
+    return find_config_at(read, _ROOT, _ROOT, options.ref)
+
+
 def _load(settings_files: Mapping[str, bytes], options: CheckOptions) -> _Loaded:
-    from mdvalidator.commands.check import _rulesets
-    from mdvalidator.config import EXPLICIT, find_config_at, read_config_file
+    from mdvalidator import invocation
+    from mdvalidator.config import EXPLICIT
     from mdvalidator.ruleset import RuleSetError, load_ruleset_file, parse_ruleset
     from mdvalidator.run_rules import UNTRUSTED_SETTING
     from mdvalidator.settings import BY_KEY
 
     args = options.args
+    config = _config(settings_files, options)
     notices: list[Problem] = []
-    if args.config is not None:
-        config = read_config_file(args.config)
-    else:
-
-        def read(path: Path) -> bytes | None:
-            return settings_files.get(path.relative_to(_ROOT).as_posix())
-
-        config = find_config_at(read, _ROOT, _ROOT, options.ref)
+    if args.config is None:
         for key in config.refused:
             flag = BY_KEY[key].flag or f"--{key}"
             notices.append(
@@ -99,6 +105,7 @@ def _load(settings_files: Mapping[str, bytes], options: CheckOptions) -> _Loaded
                     f"service's command line ({flag}) or from its --config FILE",
                 )
             )  # fmt: skip
+    user: tuple[RuleSet, ...]
     if args.rules:
         user = tuple(load_ruleset_file(Path(p)) for p in args.rules)
     elif config.origin == EXPLICIT:
@@ -117,20 +124,14 @@ def _load(settings_files: Mapping[str, bytes], options: CheckOptions) -> _Loaded
             except UnicodeDecodeError as exc:
                 raise RuleSetError(f"{shown}: cannot read rule set: {exc}") from None
         user = tuple(loaded)
-    return _Loaded(config, tuple(_rulesets(user, config, args)), tuple(notices))
+    return _Loaded(config, invocation.rulesets(user, args, config), tuple(notices))
 
 
 def ruleset_paths(settings_files: Mapping[str, bytes], options: CheckOptions) -> list[str]:
     """The rule-set files the base commit's settings name (to be read at the base commit)."""
-    from mdvalidator.config import find_config_at
-
     if options.args.config is not None or options.args.rules:
         return []
-
-    def read(path: Path) -> bytes | None:
-        return settings_files.get(path.relative_to(_ROOT).as_posix())
-
-    config = find_config_at(read, _ROOT, _ROOT, options.ref)
+    config = _config(settings_files, options)
     return [p for p in (_rule_set_path(n) for n in config.get_list("rules")) if p]
 
 
@@ -139,71 +140,17 @@ def descriptor_paths(
 ) -> list[str]:
     """Which of ``paths`` (the files a pull request changes) a rule set applies to."""
     loaded = _load(settings_files, options)
-    return [p for p in paths if any(r.applies_to(p) for r in loaded.rulesets)]  # type: ignore[attr-defined]
+    return [p for p in paths if any(r.applies_to(p) for r in loaded.rulesets)]
 
 
-@contextlib.contextmanager
-def _job_folder(work_dir: Path) -> Iterator[Path]:
-    work_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    folder = Path(tempfile.mkdtemp(prefix="job-", dir=work_dir))
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def _inside(folder: Path) -> Iterator[None]:
-    # The engine names files as given, relative to the working folder; a worker process runs
-    # one job at a time, so changing its working folder for the run is safe.
-    before = os.getcwd()
-    os.chdir(folder)
-    try:
-        yield
-    finally:
-        os.chdir(before)
-
-
-def _create(root: Path, path: str, data: bytes) -> None:
-    target = root.joinpath(*PurePosixPath(path).parts)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    fd = os.open(target, flags, 0o600)
-    with os.fdopen(fd, "wb") as stream:
-        stream.write(data)
-
-
-def _write(
-    root: Path, files: Mapping[str, bytes], tree_paths: Sequence[str]
-) -> tuple[list[str], list[Problem]]:
-    from mdvalidator.checks.parse_rules import UNREADABLE_FILE
-
-    written: list[str] = []
-    problems: list[Problem] = []
-    for path in sorted(files):
-        if safe_path(path) is None:
-            problems.append(
-                UNREADABLE_FILE.problem(path, 0, 0, "a file name that is not a plain relative path")
-            )
-            continue
-        try:
-            _create(root, path, files[path])
-        except OSError as exc:
-            reason = exc.strerror or type(exc).__name__
-            problems.append(UNREADABLE_FILE.problem(path, 0, 0, f"cannot be checked: {reason}"))
-            continue
-        written.append(path)
-    folders = {posixpath.dirname(p) for p in written}
-    placed = 0
+def _siblings(held: Sequence[str], tree_paths: Sequence[str]) -> dict[str, list[str]]:
+    """folder -> the names of the other files in it, for the folders of the held files."""
+    folders: dict[str, list[str]] = {posixpath.dirname(p): [] for p in held}
     for path in tree_paths:
-        if placed >= MAX_PLACEHOLDERS:
-            break
-        if path in files or posixpath.dirname(path) not in folders or safe_path(path) is None:
-            continue
-        with contextlib.suppress(OSError):
-            _create(root, path, b"")
-            placed += 1
-    return written, problems
+        folder = posixpath.dirname(path)
+        if folder in folders and safe_path(path) is not None:
+            folders[folder].append(posixpath.basename(path))
+    return folders
 
 
 def check_pull_request(
@@ -213,6 +160,7 @@ def check_pull_request(
     options: CheckOptions,
     changed_settings: Sequence[str] = (),
     unreadable: Mapping[str, str] | None = None,
+    previous: Mapping[str, bytes] | None = None,
 ) -> Report:
     """Check the changed descriptors ``files`` (path -> bytes at the head commit).
 
@@ -220,15 +168,19 @@ def check_pull_request(
     settings files and the rule sets they name (path -> bytes, absent ones left out);
     ``changed_settings``: which of those the pull request changes (reported: they take effect
     after merge); ``unreadable``: descriptors the forge would not serve, with the reason
-    (MDV008: a descriptor that was not checked never passes). Raises ``ConfigError`` or
-    ``RuleSetError`` when the trusted settings cannot be used.
+    (MDV008: a descriptor that was not checked never passes); ``previous``: the descriptors'
+    bytes at the base commit (absent: added). Raises ``ConfigError`` or ``RuleSetError`` when
+    the trusted settings cannot be used.
     """
-    from mdvalidator import engine
-    from mdvalidator.checks.parse_rules import UNREADABLE_FILE
-    from mdvalidator.commands.check import _build_options, _with_notices
-    from mdvalidator.run_rules import NOTHING_CHECKED, UNTRUSTED_SETTING
+    from mdvalidator import engine, invocation
+    from mdvalidator.run_rules import NOTHING_CHECKED, UNREADABLE_FILE, UNTRUSTED_SETTING
+    from mdvalidator.sources.memory import MemorySource
 
     loaded = _load(settings_files, options)
+    args, config = options.args, loaded.config
+    run_options = invocation.run_options(
+        args, config, [], bool(invocation.setting(args, config, "offline"))
+    )
     notices = [
         UNREADABLE_FILE.problem(path, 0, 0, reason) for path, reason in (unreadable or {}).items()
     ]
@@ -240,31 +192,33 @@ def check_pull_request(
                 f"takes effect after merge (this run used those of the {options.ref} commit)",
             )
         )  # fmt: skip
-    with _job_folder(options.work_dir) as root:
-        run_options = _build_options(options.args, loaded.config, [str(root)], None)  # type: ignore[arg-type]
-        written, problems = _write(root, files, tree_paths)
-        if written:
-            with _inside(root):
-                report = engine.run(written, loaded.rulesets, run_options)  # type: ignore[arg-type]
-        elif problems or unreadable:
-            report = Report(checked=0, problems=())
-        else:
-            nothing = NOTHING_CHECKED.problem(
-                ".", 0, 0, "no descriptor changed in this pull request: nothing checked",
-                Severity.INFO,
-            )  # fmt: skip
-            report = Report(checked=0, problems=(nothing,))
-    not_checked = len(problems) + len(unreadable or {})
+    held = {path: data for path, data in files.items() if safe_path(path) is not None}
+    for path in sorted(set(files) - set(held)):
+        message = "a file name that is not a plain relative path: not checked"
+        notices.append(UNREADABLE_FILE.problem(path, 0, 0, message))
+    if held:
+        base = {p: data for p, data in (previous or {}).items() if p in held}
+        source = MemorySource(held, _siblings(sorted(held), tree_paths), base)
+        report = engine.execute([source], loaded.rulesets, run_options).report
+    elif unreadable or len(held) < len(files):
+        report = Report(checked=0, problems=())
+    else:
+        nothing = NOTHING_CHECKED.problem(
+            ".", 0, 0, "no descriptor changed in this pull request: nothing checked",
+            Severity.INFO,
+        )  # fmt: skip
+        report = Report(checked=0, problems=(nothing,))
+    not_checked = len(files) - len(held) + len(unreadable or {})
     report = dataclasses.replace(report, checked=report.checked + not_checked)
-    return _with_notices(report, [*problems, *notices, *loaded.notices], run_options.decider)
+    return invocation.with_notices(report, [*notices, *loaded.notices], run_options.decider)
 
 
 def strict_verdict(settings_files: Mapping[str, bytes], options: CheckOptions) -> bool:
     """Whether warnings fail the run (``--strict``, or ``strict`` in the base settings)."""
-    from mdvalidator.settings import resolve
+    from mdvalidator import invocation
 
-    loaded = _load(settings_files, options)
-    return bool(resolve("strict", options.args, loaded.config.values))  # type: ignore[attr-defined]
+    config = _config(settings_files, options)
+    return bool(invocation.setting(options.args, config, "strict"))
 
 
 class EngineChecker:
@@ -272,12 +226,11 @@ class EngineChecker:
 
     settings_files: tuple[str, ...] = SETTINGS_FILES
 
-    def __init__(self, args: argparse.Namespace, work_dir: Path) -> None:
+    def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
-        self.work_dir = work_dir
 
     def _options(self, ref: str) -> CheckOptions:
-        return CheckOptions(self.args, self.work_dir, ref)
+        return CheckOptions(self.args, ref)
 
     def ruleset_paths(self, settings_files: Mapping[str, bytes], ref: str) -> list[str]:
         return ruleset_paths(settings_files, self._options(ref))
@@ -299,19 +252,20 @@ class EngineChecker:
         *,
         changed_settings: Sequence[str] = (),
         unreadable: Mapping[str, str] | None = None,
+        previous: Mapping[str, bytes] | None = None,
     ) -> Report:
         return check_pull_request(
-            files, tree_paths, settings_files, self._options(ref), changed_settings, unreadable
-        )
+            files, tree_paths, settings_files, self._options(ref), changed_settings,
+            unreadable, previous,
+        )  # fmt: skip
 
 
 def warm_up(args: argparse.Namespace) -> None:
-    """Import the engine, the families and asset verification and load the built-in rule
-    sets once, before worker processes fork (each job then starts at once)."""
+    """Import the engine, the families, the memory source and asset verification and load the
+    built-in rule sets once, before worker processes fork (each job then starts at once)."""
     import mdvalidator.engine
+    import mdvalidator.sources.memory
     from mdvalidator.assets import verify  # noqa: F401
 
-    options = CheckOptions(args, Path(tempfile.gettempdir()))
-    for ruleset in _load({}, options).rulesets:
-        ruleset.get_family()  # type: ignore[attr-defined]
-    del mdvalidator.engine
+    _load({}, CheckOptions(args))
+    del mdvalidator.engine, mdvalidator.sources.memory

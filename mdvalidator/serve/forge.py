@@ -13,11 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from mdvalidator.publish.report import PublishedReport
+from mdvalidator.problem import Report
 from mdvalidator.serve.events import PullRequestRef
 from mdvalidator.serve.forge_http import ForgeError
 
 OPEN = "open"
+ADDED = "added"
 REMOVED = "removed"
 LABEL_COLOR = {"pass": "2cbe4e", "fail": "d73a4a"}
 
@@ -56,7 +57,7 @@ class Forge(Protocol):
 
     def tree_paths(self, ref: PullRequestRef, sha: str) -> list[str]: ...
 
-    def publish(self, ref: PullRequestRef, pull: PullRequest, report: PublishedReport) -> str:
+    def publish(self, ref: PullRequestRef, pull: PullRequest, report: Report) -> str:
         """Create or update the summary (comment, check run); says what was done."""
 
     def set_labels(

@@ -18,8 +18,8 @@ import hashlib
 from typing import Any
 from urllib.parse import quote
 
+from mdvalidator.problem import Report
 from mdvalidator.publish import summary
-from mdvalidator.publish.report import PublishedReport
 from mdvalidator.serve.events import GITEE, PullRequestRef
 from mdvalidator.serve.forge import (
     REMOVED,
@@ -186,7 +186,7 @@ class GiteeClient:
                 return None
         return None
 
-    def publish(self, ref: PullRequestRef, pull: PullRequest, report: PublishedReport) -> str:
+    def publish(self, ref: PullRequestRef, pull: PullRequest, report: Report) -> str:
         link = summary.blob_link(pull.web_url, pull.head_sha)
         body = summary.render(report, limit=summary.GITEE_LIMIT, link=link, marker=True)
         found = self._our_comment(ref)

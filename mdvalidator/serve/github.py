@@ -18,7 +18,7 @@ import time
 from typing import Any
 from urllib.parse import quote
 
-from mdvalidator.publish.report import PublishedReport
+from mdvalidator.problem import Report
 from mdvalidator.serve.events import GITHUB, PullRequestRef
 from mdvalidator.serve.forge import (
     REMOVED,
@@ -207,7 +207,7 @@ class GithubClient:
         entries = data.get("tree") if isinstance(data, dict) else None
         return blob_paths(entries if isinstance(entries, list) else [])
 
-    def publish(self, ref: PullRequestRef, pull: PullRequest, report: PublishedReport) -> str:
+    def publish(self, ref: PullRequestRef, pull: PullRequest, report: Report) -> str:
         from mdvalidator.publish.errors import PublishError
         from mdvalidator.publish.github import GithubTarget, Pacing, publish_github
 

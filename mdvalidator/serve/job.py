@@ -10,14 +10,14 @@ settings and the head commit's file names all come from the API.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from mdvalidator.problem import Report
-from mdvalidator.publish.report import PublishedReport
 from mdvalidator.serve.events import PullRequestRef
-from mdvalidator.serve.forge import LABEL_COLOR, OPEN, REMOVED, Forge
+from mdvalidator.serve.forge import ADDED, LABEL_COLOR, OPEN, REMOVED, Forge
 from mdvalidator.serve.forge_http import ForgeError
 from mdvalidator.serve.ledger import CLOSED, DONE, FAILED, QUEUED, Claim
 
@@ -46,6 +46,7 @@ class Checker(Protocol):
         *,
         changed_settings: Sequence[str] = (),
         unreadable: Mapping[str, str] | None = None,
+        previous: Mapping[str, bytes] | None = None,
     ) -> Report: ...
 
 
@@ -127,17 +128,19 @@ def _run(
             )
         else:
             files[path] = data
+    added = {c.path for c in changed if c.status == ADDED}
+    previous: dict[str, bytes] = {}
+    for path in sorted(set(files) - added):  # unchanged assets need no verifying again
+        data = forge.file_at(ref, path, pull.base_sha)
+        if data is not None:
+            previous[path] = data
     tree = forge.tree_paths(ref, pull.head_sha) if files else []
     report = checker.check(
-        files, tree, settings, label, changed_settings=changed_settings, unreadable=unreadable
-    )
+        files, tree, settings, label, changed_settings=changed_settings, unreadable=unreadable,
+        previous=previous,
+    )  # fmt: skip
     strict = checker.strict(settings, label)
-    published = PublishedReport(
-        claimed_pass=not report.failed(strict),
-        checked=report.checked,
-        problems=report.problems,
-        assets=report.assets,
-    )
+    published = dataclasses.replace(report, claimed_pass=not report.failed(strict))
     latest = forge.pull_request(ref)
     if latest.state != OPEN:
         return JobResult(CLOSED, latest.head_sha, note=f"the pull request is {latest.state}")

@@ -60,7 +60,7 @@ class Worker:
         self.settings = settings
         self.ledger = ledger
         self.queue: TaskQueue | None = None
-        self.checker = EngineChecker(settings.check_args, settings.data_dir / "work")
+        self.checker = EngineChecker(settings.check_args)
         self.labels = Labels(settings.label_pass, settings.label_fail)
         self._forges: dict[str, Forge] = {}
         self._pid = 0

@@ -34,7 +34,7 @@ def checker(tmp_path: Path) -> EngineChecker:
     args = check_namespace(argparse.Namespace())
     args.allow_private_network = True
     args.cache_dir = tmp_path / "cache"
-    return EngineChecker(args, tmp_path / "work")
+    return EngineChecker(args)
 
 
 @pytest.fixture
@@ -89,6 +89,29 @@ def test_gitee_one_comment_fail_label_then_a_push_flips_it(
     assert done.state == DONE and done.verdict == "" and "already" in done.note
     forced = run_job(gitee, ref, Claim(4, head, True), checker, LABELS)
     assert forced.verdict == "pass" and len(gitee_api.hub.comments) == 1
+
+
+def test_assets_the_pull_request_did_not_change_are_not_fetched_again(
+    gitee: GiteeClient, gitee_api: GiteeApi, checker: EngineChecker, assets: AssetServer
+) -> None:
+    old_url, old_sha = assets.add("kept.ckpt", b"kept" * 100)
+    new_url, new_sha = assets.add("new.ckpt", b"new" * 100)
+    kept, moved = f"{FOLDER}/lenet_mnist.md", f"{FOLDER}/alexnet_cifar10.md"
+    base = {
+        kept: card("lenet_mnist", old_url, old_sha),
+        moved: card("alexnet_cifar10", old_url, old_sha),
+    }
+    head = {
+        kept: base[kept] + b"\nA line more.\n",  # the card changes, its asset does not
+        moved: card("alexnet_cifar10", new_url, new_sha),  # a new asset
+    }
+    pull = gitee_api.hub.open_pull(REPO, 9, base, {})
+    gitee_api.hub.push(REPO, 9, head)
+    result = run_job(gitee, PullRequestRef(GITEE, REPO, 9), FRESH, checker, LABELS)
+    assert (result.verdict, result.checked) == ("pass", 2) and pull.labels == {"mdvalidator/pass"}
+    assert "/assets/new.ckpt" in assets.hits and "/assets/kept.ckpt" not in assets.hits
+    [comment] = gitee_api.hub.comments.values()
+    assert "1 skipped" in comment["body"] and "1 verified" in comment["body"]
 
 
 def test_settings_come_from_the_base_commit(
