@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import pytest
 from serve_support import FOLDER, card
@@ -57,11 +58,13 @@ def test_good_and_bad_cards(options: CheckOptions) -> None:
     ],
 )
 def test_unsafe_names_are_reported_and_never_checked_under_another_name(
-    name: str, options: CheckOptions
+    name: str, options: CheckOptions, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.chdir(tmp_path)
     assert safe_path(name) is None
     report = check_pull_request({name: GOOD, f"{FOLDER}/lenet_mnist.md": GOOD}, [], {}, options)
     assert report.failed() and codes(report) == [(name, "MDV008")] and report.checked == 2
+    assert list(tmp_path.iterdir()) == []  # the engine read from memory: nothing was written
 
 
 def test_a_descriptor_the_forge_would_not_serve_fails(options: CheckOptions) -> None:
