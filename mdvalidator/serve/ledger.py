@@ -16,7 +16,7 @@ message). Leases expire; one held by a process of this host that has died is tak
 
 Two stores keep this: ``ledger_sqlite.SqliteLedger`` (a file in the data dir, the default) and
 ``ledger_redis.RedisLedger`` (``--queue redis://...``), with the same behaviour (one contract
-test suite runs against both).
+test suite runs against both); ``ledger_open.open_ledger`` picks one.
 """
 
 from __future__ import annotations
@@ -172,15 +172,3 @@ def encode_problem(text: str, at: float) -> str:
 def decode_problem(raw: str | bytes) -> tuple[str, float]:
     data = json.loads(raw)
     return str(data.get("text", "")), float(data.get("at", 0))
-
-
-def open_ledger(data_dir: Path, queue: str) -> Ledger:
-    """The ledger of a run: in Redis with a Redis queue, else a SQLite file in ``data_dir``."""
-    if queue != "sqlite":
-        from mdvalidator.serve.ledger_redis import RedisLedger
-
-        return RedisLedger(queue)
-    from mdvalidator.serve.ledger_sqlite import SqliteLedger
-
-    data_dir.mkdir(parents=True, exist_ok=True)
-    return SqliteLedger(data_dir / "ledger.sqlite3")

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 from mdvalidator.serve import logs
-from mdvalidator.serve.ledger import open_ledger
+from mdvalidator.serve.ledger_open import open_ledger
 from mdvalidator.serve.logs import log
 from mdvalidator.serve.settings import ServeSettings
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from mdvalidator.serve.events import PullRequestRef
-from mdvalidator.serve.ledger import DONE, FAILED, Ledger, Outcome, new_owner, open_ledger
+from mdvalidator.serve.ledger import DONE, FAILED, Ledger, Outcome, new_owner
+from mdvalidator.serve.ledger_open import open_ledger
 
 PR = PullRequestRef("gitee", "hub/models", 1)
 OTHER = PullRequestRef("github", "o/r", 2, 55)
