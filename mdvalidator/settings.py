@@ -17,8 +17,11 @@ from typing import Any
 
 from mdvalidator.argtypes import argtype, at_least, parse_size
 from mdvalidator.assets.options import (
+    DEFAULT_CONNECTIONS,
     DEFAULT_MAX_SIZE,
     DEFAULT_TIMEOUT,
+    MAX_HOST_CONNECTIONS,
+    parse_connections,
     parse_mirror,
     parse_shard,
     parse_timeout,
@@ -174,6 +177,9 @@ SETTINGS: tuple[Setting, ...] = (
     S("timeout", "connect/read timeout per network operation, in seconds", parse_timeout,
       DEFAULT_TIMEOUT, "--timeout", metavar="SECONDS", group="asset verification",
       shown_default=f"{DEFAULT_TIMEOUT:g}"),
+    S("connections", "connections per asset when its server supports ranges, in parts hashed "
+      f"in order (1: one stream; at most {MAX_HOST_CONNECTIONS} per host)", parse_connections,
+      DEFAULT_CONNECTIONS, "--connections", metavar="N", group="asset verification"),
     S("shard", "verify only the I-th of N deterministic slices of the assets (CI matrices)",
       parse_shard, None, "--shard", metavar="I/N", group="asset verification", in_file=False),
 )  # fmt: skip

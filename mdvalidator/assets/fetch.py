@@ -5,11 +5,13 @@ options allow private networks), and connects to exactly the address it checked,
 real host name in ``Host`` and in TLS SNI (certificates are verified against the name). Each
 redirect hop goes through the same gate. Nothing is read from the environment: no proxies, no
 ``.netrc`` credentials. Bodies are asked for with ``Accept-Encoding: identity`` and never
-decoded. Public API: :class:`FetchError`, :func:`fetch_small`, :func:`probe`, :func:`open_url`.
+decoded. Public API: :class:`FetchError`, :func:`fetch_small`, :func:`probe`, :func:`open_url`
+(with a :class:`Reusable` to keep one connection open between requests to the same host).
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import ipaddress
 import socket
@@ -47,6 +49,7 @@ __all__ = [
     "FetchError",
     "Opened",
     "Retryable",
+    "Reusable",
     "check_status",
     "check_url",
     "checked_link",
@@ -124,6 +127,44 @@ class _PinnedHTTPSConnection(_PinnedHTTPConnection):
         self.sock = context.wrap_socket(self.sock, server_hostname=self.host)
 
 
+class Reusable:
+    """A connection kept open between requests (HTTP/1.1 keep-alive), for one thread.
+
+    It is only reused for a request to the same scheme, host and port it was opened for (and
+    so to an address the gate checked for that host); anything else opens a new, checked one.
+    :meth:`cut` may be called from another thread to stop a transfer at once.
+    """
+
+    def __init__(self) -> None:
+        self.connection: http.client.HTTPConnection | None = None
+        self.origin: tuple[str, str, int] | None = None
+        self.sock: socket.socket | None = None
+
+    def usable(self, origin: tuple[str, str, int]) -> http.client.HTTPConnection | None:
+        if self.connection is None or self.connection.sock is None or self.origin != origin:
+            self.close()
+            return None
+        return self.connection
+
+    def keep(self, connection: http.client.HTTPConnection, origin: tuple[str, str, int]) -> None:
+        if connection is not self.connection:
+            self.close()
+        self.connection, self.origin = connection, origin
+        self.sock = connection.sock
+
+    def cut(self) -> None:
+        """Shut the socket down (a blocked read returns at once); safe from any thread."""
+        sock = self.sock
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def close(self) -> None:
+        connection, self.connection, self.origin, self.sock = self.connection, None, None, None
+        if connection is not None:
+            connection.close()
+
+
 @dataclass
 class Opened:
     """A response whose headers have arrived; the body is still on the wire."""
@@ -133,15 +174,31 @@ class Opened:
     connection: http.client.HTTPConnection
     disarm: Callable[[], None] | None = None  # cancels the deadline watchdog
     hops: list[str] = field(default_factory=list)
+    reusable: Reusable | None = None  # where to keep the connection after a complete body
+    released: bool = False  # finish() kept the connection: close() leaves it alone
 
     def header(self, name: str) -> str | None:
         return self.response.getheader(name)
 
     def close(self) -> None:
+        if self.released:
+            return
         if self.disarm is not None:
             self.disarm()
         self.response.close()
         self.connection.close()
+        if self.reusable is not None and self.reusable.connection is self.connection:
+            self.reusable.close()
+
+    def finish(self) -> None:
+        """Done with a body read to its end: keep the connection for the next request when
+        the server allows it (else close it)."""
+        if self.reusable is None or self.response.will_close or not self.response.isclosed():
+            self.close()
+            return
+        if self.disarm is not None:
+            self.disarm()
+        self.released = True
 
 
 def check_url(url: str, options: AssetOptions) -> tuple[str, str, int, str]:
@@ -224,12 +281,29 @@ def _open_once(
     deadline: Deadline,
     method: str,
     headers: Mapping[str, str],
+    reusable: Reusable | None = None,
 ) -> Opened:
     if WATCHDOG.stopped.is_set():
         raise unreachable(url, "interrupted", "interrupted")
     link = checked_link(url)
     scheme, host, port, target = link.scheme, link.host, link.port, link.target
     url = link.url  # from here on, exactly the link that was checked
+    request_headers = {
+        "User-Agent": USER_AGENT,
+        "Accept-Encoding": "identity",
+        "Accept": "*/*",
+        **({} if reusable is not None else {"Connection": "close"}),
+        **headers,
+    }
+    origin = (scheme, host, port)
+    kept = reusable.usable(origin) if reusable is not None else None
+    if kept is not None:
+        assert reusable is not None
+        opened = _request(url, kept, options, deadline, method, target, request_headers, True)
+        if opened is not None:
+            opened.reusable = reusable
+            return opened
+        reusable.close()  # the server closed the idle connection: open a new one, checked
     addresses = resolve_checked(url, host, port, options)
     if deadline.expired():
         raise timed_out(url, options)
@@ -237,26 +311,47 @@ def _open_once(
     connect_timeout = max(0.001, min(options.connect_timeout, deadline.remaining()))
     ca_file = str(options.ca_file) if options.ca_file else None
     connection = kind(host, port, addresses, connect_timeout, ca_file)
-    disarm: Callable[[], None] | None = None
     try:
         connection.connect()
-        assert connection.sock is not None
-        connection.sock.settimeout(options.read_timeout)
-        # The connection forgets its socket once a "close" response arrives: keep our own.
-        disarm = WATCHDOG.arm(connection.sock, deadline.remaining())
-        request_headers = {
-            "User-Agent": USER_AGENT,
-            "Accept-Encoding": "identity",
-            "Accept": "*/*",
-            "Connection": "close",
-            **headers,
-        }
-        connection.request(method, target, headers=request_headers)
+    except BaseException as exc:
+        connection.close()
+        if isinstance(exc, Exception):
+            raise classify(url, exc, options, deadline) from None
+        raise
+    assert connection.sock is not None
+    connection.sock.settimeout(options.read_timeout)
+    if reusable is not None:
+        reusable.keep(connection, origin)
+    opened = _request(url, connection, options, deadline, method, target, request_headers, False)
+    assert opened is not None
+    opened.reusable = reusable
+    return opened
+
+
+def _request(
+    url: str,
+    connection: http.client.HTTPConnection,
+    options: AssetOptions,
+    deadline: Deadline,
+    method: str,
+    target: str,
+    headers: Mapping[str, str],
+    kept: bool,
+) -> Opened | None:
+    """Send one request on an open connection; None when a kept-alive connection turns out to
+    be closed before any answer (the caller opens a new one)."""
+    assert connection.sock is not None
+    # The connection forgets its socket once a "close" response arrives: keep our own.
+    disarm = WATCHDOG.arm(connection.sock, deadline.remaining())
+    try:
+        connection.request(method, target, headers=dict(headers))
         response = connection.getresponse()
     except BaseException as exc:
-        if disarm is not None:
-            disarm()
+        disarm()
         connection.close()
+        stale = kept and isinstance(exc, (OSError, http.client.HTTPException))
+        if stale and not deadline.expired() and not WATCHDOG.stopped.is_set():
+            return None
         if isinstance(exc, Exception):
             raise classify(url, exc, options, deadline) from None
         raise
@@ -284,15 +379,17 @@ def open_url(
     deadline: Deadline,
     method: str = "GET",
     headers: Mapping[str, str] | None = None,
+    reusable: Reusable | None = None,
 ) -> Opened:
     """Send one request, following redirects through the address gate (at most N hops).
 
     Every hop, the first included, is read by :func:`checked_link` and fetched as normalised.
+    With ``reusable``, the connection is kept alive and reused for the same host.
     """
     current = url
     hops: list[str] = []
     for _ in range(options.max_redirects + 1):
-        opened = _open_once(current, options, deadline, method, headers or {})
+        opened = _open_once(current, options, deadline, method, headers or {}, reusable)
         location = opened.header("Location")
         if opened.response.status not in REDIRECTS or not location:
             opened.hops = hops

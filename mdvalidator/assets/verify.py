@@ -48,7 +48,7 @@ class Fetched:
     source: str = "downloaded"  # "downloaded", "cached" (server said unchanged) or "mirror"
     detail: str = ""
     reason: str = ""
-    note: str = ""  # e.g. a cache entry that did not authenticate
+    note: str = ""  # e.g. a cache entry that did not authenticate, ranges not trusted
 
 
 @dataclass(frozen=True)
@@ -153,7 +153,7 @@ def fetch_digest(
                     head=bytes.fromhex(entry.head),
                     delimited=entry.delimited,
                     source="cached",
-                    note=read.note,
+                    note=_again(read.note),
                 )
             # "Not modified" from another place than the one the bytes came from proves nothing.
             got = download(target, options, None, progress)
@@ -164,13 +164,17 @@ def fetch_digest(
             size=got.size,
             head=got.head,
             delimited=got.delimited,
-            note=read.note,
+            note="; ".join(n for n in (_again(read.note), got.note) if n),
         )
     except FetchError as error:
         return Fetched(error.status, detail=error.message, reason=error.reason)
     except Exception as exc:  # a bug must not hide the other assets' verdicts
         detail = f"{redact_url(url)}: internal error ({type(exc).__name__}: {clean(str(exc), 100)})"
         return Fetched(AssetStatus.UNREACHABLE, detail=detail, reason="internal")
+
+
+def _again(note: str) -> str:
+    return f"{note}; downloaded again" if note else ""
 
 
 def _remember(cache: ResultCache, target: str, got: Downloaded) -> None:
@@ -220,7 +224,7 @@ def judge(expected: str, fetched: Fetched) -> Outcome:
     if not fetched.delimited:
         notes.append("the server marked no end of the body, so a cut-short download looks whole")
     if fetched.note:
-        notes.append(fetched.note + "; downloaded again")
+        notes.append(fetched.note)
     if not is_sha256(expected):
         notes.insert(0, "asset-sha256 is not a sha256; computed for --fix")
         status = AssetStatus.SKIPPED
