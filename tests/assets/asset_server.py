@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+PART_SIZE = 64 * 1024  # the part size the asset tests' multi-connection options ask for
 _RANGE = re.compile(r"^bytes=(\d+)-(\d*)$")
 # What ``part_fault`` does to one range answer:
 PART_FAULTS = (

@@ -8,13 +8,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from asset_server import AssetServer, Route, Seen, _Handler, _Server, prepare, running_server
+from asset_server import (
+    PART_SIZE,
+    AssetServer,
+    Route,
+    Seen,
+    _Handler,
+    _Server,
+    prepare,
+    running_server,
+)
 
 from mdvalidator.assets.options import AssetOptions
 
 __all__ = ["PART_SIZE", "AssetServer", "Route", "Seen"]
-
-PART_SIZE = 64 * 1024  # the part size of the ``parallel`` fixture
 
 
 @pytest.fixture

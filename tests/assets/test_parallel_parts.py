@@ -15,7 +15,7 @@ import threading
 from typing import TYPE_CHECKING
 
 import pytest
-from conftest import PART_SIZE
+from asset_server import PART_SIZE
 
 from mdvalidator.assets.cache import ResultCache
 from mdvalidator.assets.download import download

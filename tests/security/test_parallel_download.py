@@ -1,0 +1,142 @@
+"""Attack class: a server that lies to a multi-connection download (issue 12, point 1).
+
+A card's asset is downloaded in 4 MiB parts over several connections (the default
+``--connections 8``); a hostile or broken server answers one part wrongly: it cuts it, answers
+the range with the whole file, lies in Content-Range or Content-Length, sends more than the
+range, changes the file (its ETag) between parts, or redirects one part to a private address.
+
+Each row runs the real CLI against the loopback server twice: once with the card claiming the
+digest of the whole file as served, once claiming the digest a client would get by splicing
+the faulty answer in. Never a false pass: the spliced digest is never the one reported, its card
+fails; the honest card passes when the server serves the whole file honestly in the end (the
+parts were checked, or the download fell back to one stream), and a blocked hop fails.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sec_support_assets import Lab, lab_for
+
+PART = 4 * 1024 * 1024  # the part size of the command line
+# Four parts; each starts like a checkpoint (a protobuf field key), so no format warning.
+BODY = b"\x0a" + random.Random(21).randbytes(3 * PART + 999)
+NEW = b"\x0a" + random.Random(22).randbytes(len(BODY) - 1)  # the file after it changed
+AT = PART  # the faulty part: the second
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    route: dict[str, Any]
+    served: bytes  # the whole file as the server serves it in the end
+    spliced: bytes | None  # what trusting the faulty answer would have hashed
+    args: tuple[str, ...] = ()
+    blocked: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def splice(piece: bytes) -> bytes:
+    return BODY[:AT] + piece + BODY[AT + PART :]
+
+
+ROWS = [
+    Row("part cut mid-stream", {"part_fault": "cut", "drop_at": 1000}, BODY,
+        BODY[: AT + 1000] + BODY[AT + PART :]),
+    Row("part cut by a TCP reset", {"part_fault": "cut", "drop_at": 1000, "reset": True}, BODY,
+        BODY[: AT + 1000] + BODY[AT + PART :]),
+    Row("200 with the whole file to one range", {"part_fault": "whole"}, BODY,
+        splice(BODY[:PART])),
+    Row("200 to every range", {"ignore_range": True}, BODY, None),
+    Row("Content-Range starts later than asked", {"part_fault": "start"}, BODY,
+        splice(BODY[AT + 1 : AT + PART])),
+    Row("Content-Range ends earlier than asked", {"part_fault": "end"}, BODY,
+        splice(BODY[AT : AT + PART - 1])),
+    Row("Content-Range names another total", {"part_fault": "total"}, BODY, None),
+    Row("Content-Length longer than the range", {"part_fault": "length"}, BODY, None),
+    Row("more bytes than the range (chunked)", {"part_fault": "extra"}, BODY,
+        splice(BODY[AT : AT + PART + 1000])),
+    Row("another ETag on one part", {"part_fault": "etag"}, BODY, None),
+    Row("file changed between parts, If-Range honoured", {"versions": [BODY, NEW]}, NEW,
+        BODY[:PART] + NEW[PART:]),
+    Row("file changed between parts, If-Range ignored",
+        {"versions": [BODY, NEW], "ignore_if_range": True}, NEW, BODY[:PART] + NEW[PART:]),
+    Row("a 503 on one part", {"part_fault": "status"}, BODY, None),
+    Row("one part redirected to the metadata address",
+        {"part_fault": "redirect", "fault_location": "http://169.254.169.254/latest/meta-data/"},
+        BODY, None, ("--allow-networks", "127.0.0.0/8"), blocked=True),
+    Row("one part redirected to a private address",
+        {"part_fault": "redirect", "fault_location": "http://10.0.0.1/a.ckpt"},
+        BODY, None, ("--allow-networks", "127.0.0.0/8"), blocked=True),
+]  # fmt: skip
+
+
+@pytest.fixture
+def lab(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Iterator[Lab]:
+    with lab_for(tmp_path, monkeypatch, capsys) as running:
+        yield running
+
+
+def serve(lab: Lab, row: Row) -> str:
+    route = dict(row.route)
+    if "versions" not in route:
+        route["body"] = BODY
+    if "part_fault" in route:
+        route["fault_start"] = AT
+    lab.server.route("/a.ckpt", **route)
+    return lab.url("/a.ckpt")
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[r.name for r in ROWS])
+def test_a_lying_server_never_gets_a_false_pass(lab: Lab, row: Row) -> None:
+    claims = [sha(row.served)] + ([sha(row.spliced)] if row.spliced is not None else [])
+    if row.served is NEW:
+        claims.append(sha(BODY))  # the card of the file as it was when the download began
+    for claim in claims:
+        lab.server.seen.clear()
+        lab.card([(serve(lab, row), claim)])
+        verdict = lab.check(*row.args, "--no-cache", private=not row.blocked)
+        [asset] = verdict.report["assets"]
+        asked = [str(s.headers.get("Range")) for s in lab.server.seen]
+        if not row.route.get("ignore_range"):  # the parts path ran, the faulty part was asked
+            assert any(r.startswith(f"bytes={AT}-") for r in asked), asked
+        if row.spliced is not None:
+            assert asset["actual"] != sha(row.spliced)
+        if row.blocked:
+            assert (verdict.code, verdict.status, asset["status"]) == (1, "fail", "blocked")
+            assert verdict.rules == ["MDV203"] and asset["actual"] is None
+            assert None not in [s.headers.get("Range") for s in lab.server.seen]  # no retry
+        elif claim == sha(row.served):
+            assert (verdict.code, verdict.status, asset["status"]) == (0, "pass", "verified")
+            assert asset["actual"] == claim and asset["bytes"] == len(row.served)
+        else:
+            assert (verdict.code, verdict.status, asset["status"]) == (1, "fail", "mismatch")
+            assert asset["actual"] == sha(row.served)
+            assert verdict.rules == ["MDV201"]
+
+
+def test_the_parts_really_are_fetched_over_several_connections(lab: Lab) -> None:
+    lab.server.route("/a.ckpt", body=BODY, pace=0.001)
+    lab.card([(lab.url("/a.ckpt"), sha(BODY))])
+    verdict = lab.check("--no-cache")
+    assert (verdict.code, verdict.asset_statuses) == (0, ["verified"])
+    ranges = sorted(str(s.headers.get("Range")) for s in lab.server.seen)
+    assert ranges == sorted(
+        f"bytes={start}-{min(start + PART, len(BODY)) - 1}" for start in range(0, len(BODY), PART)
+    )
+    assert lab.server.max_active >= 2
+    one = lab.check("--no-cache", "--connections", "1")
+    assert one.asset_statuses == ["verified"]
+    assert lab.server.seen[-1].headers.get("Range") is None
