@@ -55,9 +55,7 @@ class Validators:
     @property
     def if_range(self) -> str | None:
         """A validator usable in ``If-Range`` (weak ETags are not)."""
-        if self.etag and not self.etag.startswith("W/"):
-            return self.etag
-        return self.last_modified
+        return Representation(self.etag, self.last_modified, None).if_range
 
 
 @dataclass(frozen=True)
@@ -216,7 +214,12 @@ class _State:
         deadline: Deadline,
         progress: Progress | None,
     ) -> Downloaded:
-        digest, head = PartsDownload(opened, total, options, deadline, progress).run()
+        try:
+            parts = PartsDownload(opened, total, options, deadline, progress)
+        except BaseException:
+            opened.close()
+            raise
+        digest, head = parts.run()  # owns ``opened`` from here on
         if deadline.expired():
             raise timed_out(opened.url, options)
         found = Representation.of(opened)

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 import random
+import subprocess
+import sys
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -28,6 +32,7 @@ from mdvalidator.problem import AssetRef, AssetStatus
 if TYPE_CHECKING:
     from conftest import AssetServer
 
+ROOT = Path(__file__).resolve().parents[2]
 BODY = random.Random(11).randbytes(16 * PART_SIZE + 123)  # 17 parts, the last one short
 DIGEST = hashlib.sha256(BODY).hexdigest()
 PARTS = [(start, min(start + PART_SIZE, len(BODY)) - 1) for start in range(0, len(BODY), PART_SIZE)]
@@ -324,3 +329,24 @@ def test_connections_are_capped_across_hosts(server: AssetServer, parallel: Asse
     results = verify_assets(refs(urls), capped)
     assert [r.status for r in results] == [AssetStatus.VERIFIED] * 2
     assert 2 <= server.max_active <= 3
+
+
+def hash_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "mdvalidator", "hash", *args]
+    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=60, check=False)
+
+
+def test_hash_url_in_parts_through_the_cli(server: AssetServer) -> None:
+    body = random.Random(13).randbytes(9 * 1024 * 1024)  # three parts of 4 MiB
+    server.route("/big.bin", body=body)
+    url = server.url("/big.bin")
+    done = hash_cli("--allow-private-network", "--connections", "3", url)
+    assert (done.returncode, done.stdout, done.stderr) == (0, f"{sha(body)}  {url}\n", "")
+    assert sorted(server.ranges()) == [
+        "bytes=0-4194303",
+        "bytes=4194304-8388607",
+        "bytes=8388608-9437183",
+    ]
+    refused = hash_cli("--allow-private-network", "--connections", "17", url)
+    assert refused.returncode == 2 and "connections must be 1 to 16" in refused.stderr
