@@ -137,10 +137,11 @@ class PartsDownload:
         self.progress = progress
         size = options.part_size
         self.part_size = size
-        self.parts = [_Part(start, min(start + size, total)) for start in range(0, total, size)]
+        self.count = -(-total // size)  # parts, the last one maybe short
+        self._taken: dict[int, _Part] = {}  # handed out and not hashed yet (the window)
         self.window = max(1, options.window_bytes // size)
         cap = min(options.connections, options.max_host_connections)
-        self.workers = max(1, min(cap, len(self.parts), self.window))
+        self.workers = max(1, min(cap, self.count, self.window))
         self.host = checked_link(self.url).host
         self.slots = slots_for(options.max_total_connections, options.max_host_connections)
         self._first = first
@@ -158,9 +159,13 @@ class PartsDownload:
 
         The first connection's slot is the caller's (:func:`first_slot`); the others wait for
         theirs."""
+        first_part = self._take()  # part 0, whose answer is ``first``: the first worker's
         threads = [
             threading.Thread(
-                target=self._work, args=(index == 0,), name=f"part-worker-{index}", daemon=True
+                target=self._work,
+                args=(first_part if index == 0 else None,),
+                name=f"part-worker-{index}",
+                daemon=True,
             )
             for index in range(self.workers)
         ]
@@ -173,29 +178,32 @@ class PartsDownload:
             for thread in threads:
                 thread.join()
             self._free.clear()
-            for part in self.parts:
-                part.buffer = None
+            self._taken.clear()
 
     # The hash: the calling thread, in order.
 
     def _hash_in_order(self) -> tuple[str, bytes]:
         digest = hashlib.sha256()
         head = b""
-        for index, part in enumerate(self.parts):
+        for index in range(self.count):
             hashed = 0
-            while hashed < part.size:
+            size = min(self.part_size, self.total - index * self.part_size)
+            while hashed < size:
                 with self._lock:
-                    while part.filled == hashed and self._failure is None:
+                    part = self._taken.get(index)
+                    while (part is None or part.filled == hashed) and self._failure is None:
                         if self.deadline.expired():
                             raise timed_out(self.url, self.options)
                         self._lock.wait(0.5)
+                        part = self._taken.get(index)
                     if self._failure is not None:
                         raise self._failure
+                    assert part is not None and part.buffer is not None
                     filled, buffer = part.filled, part.buffer
-                assert buffer is not None
                 digest.update(memoryview(buffer)[hashed:filled])
                 hashed = filled
             with self._lock:
+                part = self._taken.pop(index)
                 assert part.buffer is not None
                 if index == 0:
                     head = bytes(part.buffer[:HEAD_SIZE])
@@ -211,25 +219,27 @@ class PartsDownload:
         return self._stop.is_set()
 
     def _wanted(self) -> bool:
-        return not self._stop.is_set() and self._next < len(self.parts)
+        return not self._stop.is_set() and self._next < self.count
 
-    def _work(self, first_worker: bool) -> None:
-        first = self._first if first_worker else None
+    def _work(self, part: _Part | None) -> None:
+        """Fetch parts until none is left; ``part`` is part 0 for the first worker, which goes
+        on with the first answer (and its connection, and its slot, which the caller holds)."""
+        first = self._first if part is not None else None
         reusable = first.reusable if first is not None and first.reusable else Reusable()
         with self._lock:
             self._connections.add(reusable)
-        held = False  # the first connection is counted by the caller
+        held = False
         try:
-            if not first_worker:
+            if first is None:
                 held = self.slots.acquire(self.host, self._wanted)
                 if not held:
                     return
             while True:
-                part = self._take()
+                part = part or self._take()
                 if part is None:
                     return
                 self._fetch(part, reusable, first)
-                first = None
+                part = first = None
         except _Stopped:
             pass
         except BaseException as exc:
@@ -248,15 +258,17 @@ class PartsDownload:
         with self._lock:
             while (
                 not self._stopping()
-                and self._next < len(self.parts)
+                and self._next < self.count
                 and self._next >= self._front + self.window
             ):
                 self._lock.wait(0.5)
-            if self._stopping() or self._next >= len(self.parts):
+            if self._stopping() or self._next >= self.count:
                 return None
-            part = self.parts[self._next]
+            start = self._next * self.part_size
+            buffer = self._free.pop() if self._free else bytearray(self.part_size)
+            part = _Part(start, min(start + self.part_size, self.total), buffer)
+            self._taken[self._next] = part
             self._next += 1
-            part.buffer = self._free.pop() if self._free else bytearray(self.part_size)
             return part
 
     def _fetch(self, part: _Part, reusable: Reusable, first: Opened | None) -> None:
