@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import http.client
+import mmap
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -110,7 +111,7 @@ class Representation:
 class _Part:
     start: int
     end: int  # exclusive
-    buffer: bytearray | None = None
+    buffer: mmap.mmap | None = None
     filled: int = 0
 
     @property
@@ -150,7 +151,8 @@ class PartsDownload:
         self._next = 0  # the next part to hand out
         self._front = 0  # the next part to hash
         self._failure: BaseException | None = None
-        self._free: list[bytearray] = []
+        self._free: list[mmap.mmap] = []
+        self._buffers: list[mmap.mmap] = []  # every buffer made, unmapped at the end
         self._connections: set[Reusable] = set()
         self._received = 0
 
@@ -179,6 +181,9 @@ class PartsDownload:
                 thread.join()
             self._free.clear()
             self._taken.clear()
+            for buffer in self._buffers:
+                with contextlib.suppress(BufferError):  # a view still held: the GC unmaps it
+                    buffer.close()
 
     # The hash: the calling thread, in order.
 
@@ -265,11 +270,18 @@ class PartsDownload:
             if self._stopping() or self._next >= self.count:
                 return None
             start = self._next * self.part_size
-            buffer = self._free.pop() if self._free else bytearray(self.part_size)
+            buffer = self._free.pop() if self._free else self._new_buffer()
             part = _Part(start, min(start + self.part_size, self.total), buffer)
             self._taken[self._next] = part
             self._next += 1
             return part
+
+    def _new_buffer(self) -> mmap.mmap:
+        """A part's buffer: anonymous memory, given back to the system when the download ends
+        (a 4 MiB bytearray would stay in the allocator's heap once the first one is freed)."""
+        buffer = mmap.mmap(-1, self.part_size)
+        self._buffers.append(buffer)
+        return buffer
 
     def _fetch(self, part: _Part, reusable: Reusable, first: Opened | None) -> None:
         pending = [first] if first is not None else []

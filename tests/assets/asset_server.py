@@ -173,7 +173,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif fault == "end":
             end -= 1
         total = len(body) + (1 if fault == "total" else 0)
-        part = body[start:end]
+        part = memoryview(body)[start:end]  # no copy of a large body per request
         self.send_response(status)
         if route.etag:
             self.send_header("ETag", '"another"' if fault == "etag" else etag)
@@ -184,7 +184,7 @@ class _Handler(BaseHTTPRequestHandler):
         if status == 206:
             self.send_header("Content-Range", f"bytes {start}-{end - 1}/{total}")
         if fault == "extra":
-            part = body[start : end + 1000]
+            part = memoryview(body)[start : end + 1000]
         if route.chunked or fault == "extra":
             self.send_header("Transfer-Encoding", "chunked")
         elif not route.close_delimited:
@@ -215,7 +215,7 @@ class _Handler(BaseHTTPRequestHandler):
                 if fault:
                     route.fault_done = ended
 
-    def _send(self, route: Route, data: bytes, chunked: bool = False) -> None:
+    def _send(self, route: Route, data: bytes | memoryview, chunked: bool = False) -> None:
         with self.server.lock:
             route.sent += len(data)
         if route.drip:
