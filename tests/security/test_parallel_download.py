@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import random
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,66 +25,86 @@ import pytest
 from sec_support_assets import Lab, lab_for
 
 PART = 4 * 1024 * 1024  # the part size of the command line
-# Four parts; each starts like a checkpoint (a protobuf field key), so no format warning.
-BODY = b"\x0a" + random.Random(21).randbytes(3 * PART + 999)
-NEW = b"\x0a" + random.Random(22).randbytes(len(BODY) - 1)  # the file after it changed
+SIZE = 2 * PART + 1000  # three parts, the last one short
 AT = PART  # the faulty part: the second
 
 
 def sha(*pieces: bytes | memoryview) -> str:
-    """The sha256 of the pieces one after the other (memoryviews: no copy of 12 MiB bodies)."""
+    """The sha256 of the pieces one after the other (memoryviews: no copies of the bodies)."""
     digest = hashlib.sha256()
     for piece in pieces:
         digest.update(piece)
     return digest.hexdigest()
 
 
-B, N = memoryview(BODY), memoryview(NEW)
+@dataclass(frozen=True)
+class Files:
+    """The file as it is (``body``) and after it changed (``new``); each starts like a
+    checkpoint (a protobuf field key), so no format warning. Made per test module, not kept
+    for the whole session."""
+
+    body: bytes
+    new: bytes
+
+    def splice(self, piece: slice) -> str:
+        """The digest of the file with the faulty part replaced by ``body[piece]``."""
+        b = memoryview(self.body)
+        return sha(b[:AT], b[piece], b[AT + PART :])
+
+
+@pytest.fixture(scope="module")
+def files() -> Files:
+    return Files(
+        b"\x0a" + random.Random(21).randbytes(SIZE - 1),
+        b"\x0a" + random.Random(22).randbytes(SIZE - 1),
+    )
 
 
 @dataclass(frozen=True)
 class Row:
     name: str
     route: dict[str, Any]
-    served: bytes  # the whole file as the server serves it in the end
-    spliced: str | None  # the digest of what trusting the faulty answer would have hashed
+    # What trusting the faulty answer would have hashed (its digest), if anything.
+    spliced: Callable[[Files], str] | None
+    changed: bool = False  # the server serves ``new`` in the end
     args: tuple[str, ...] = ()
     blocked: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
-def splice(piece: memoryview) -> str:
-    return sha(B[:AT], piece, B[AT + PART :])
+def cut(f: Files) -> str:
+    return f.splice(slice(AT, AT + 1000))
 
 
+def old_then_new(f: Files) -> str:
+    return sha(memoryview(f.body)[:PART], memoryview(f.new)[PART:])
+
+
+PRIVATE = ("--allow-networks", "127.0.0.0/8")
 ROWS = [
-    Row("part cut mid-stream", {"part_fault": "cut", "drop_at": 1000}, BODY,
-        splice(B[AT : AT + 1000])),
-    Row("part cut by a TCP reset", {"part_fault": "cut", "drop_at": 1000, "reset": True}, BODY,
-        splice(B[AT : AT + 1000])),
-    Row("200 with the whole file to one range", {"part_fault": "whole"}, BODY,
-        splice(B[:PART])),
-    Row("200 to every range", {"ignore_range": True}, BODY, None),
-    Row("Content-Range starts later than asked", {"part_fault": "start"}, BODY,
-        splice(B[AT + 1 : AT + PART])),
-    Row("Content-Range ends earlier than asked", {"part_fault": "end"}, BODY,
-        splice(B[AT : AT + PART - 1])),
-    Row("Content-Range names another total", {"part_fault": "total"}, BODY, None),
-    Row("Content-Length longer than the range", {"part_fault": "length"}, BODY, None),
-    Row("more bytes than the range (chunked)", {"part_fault": "extra"}, BODY,
-        splice(B[AT : AT + PART + 1000])),
-    Row("another ETag on one part", {"part_fault": "etag"}, BODY, None),
-    Row("file changed between parts, If-Range honoured", {"versions": [BODY, NEW]}, NEW,
-        sha(B[:PART], N[PART:])),
-    Row("file changed between parts, If-Range ignored",
-        {"versions": [BODY, NEW], "ignore_if_range": True}, NEW, sha(B[:PART], N[PART:])),
-    Row("a 503 on one part", {"part_fault": "status"}, BODY, None),
+    Row("part cut mid-stream", {"part_fault": "cut", "drop_at": 1000}, cut),
+    Row("part cut by a TCP reset", {"part_fault": "cut", "drop_at": 1000, "reset": True}, cut),
+    Row("200 with the whole file to one range", {"part_fault": "whole"},
+        lambda f: f.splice(slice(0, PART))),
+    Row("200 to every range", {"ignore_range": True}, None),
+    Row("Content-Range starts later than asked", {"part_fault": "start"},
+        lambda f: f.splice(slice(AT + 1, AT + PART))),
+    Row("Content-Range ends earlier than asked", {"part_fault": "end"},
+        lambda f: f.splice(slice(AT, AT + PART - 1))),
+    Row("Content-Range names another total", {"part_fault": "total"}, None),
+    Row("Content-Length longer than the range", {"part_fault": "length"}, None),
+    Row("more bytes than the range (chunked)", {"part_fault": "extra"},
+        lambda f: f.splice(slice(AT, AT + PART + 1000))),
+    Row("another ETag on one part", {"part_fault": "etag"}, None),
+    Row("file changed between parts, If-Range honoured", {}, old_then_new, changed=True),
+    Row("file changed between parts, If-Range ignored", {"ignore_if_range": True}, old_then_new,
+        changed=True),
+    Row("a 503 on one part", {"part_fault": "status"}, None),
     Row("one part redirected to the metadata address",
         {"part_fault": "redirect", "fault_location": "http://169.254.169.254/latest/meta-data/"},
-        BODY, None, ("--allow-networks", "127.0.0.0/8"), blocked=True),
+        None, args=PRIVATE, blocked=True),
     Row("one part redirected to a private address",
         {"part_fault": "redirect", "fault_location": "http://10.0.0.1/a.ckpt"},
-        BODY, None, ("--allow-networks", "127.0.0.0/8"), blocked=True),
+        None, args=PRIVATE, blocked=True),
 ]  # fmt: skip
 
 
@@ -96,10 +116,12 @@ def lab(
         yield running
 
 
-def serve(lab: Lab, row: Row) -> str:
+def serve(lab: Lab, row: Row, files: Files) -> str:
     route = dict(row.route)
-    if "versions" not in route:
-        route["body"] = BODY
+    if row.changed:
+        route["versions"] = [files.body, files.new]
+    else:
+        route["body"] = files.body
     if "part_fault" in route:
         route["fault_start"] = AT
     lab.server.route("/a.ckpt", **route)
@@ -107,41 +129,42 @@ def serve(lab: Lab, row: Row) -> str:
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[r.name for r in ROWS])
-def test_a_lying_server_never_gets_a_false_pass(lab: Lab, row: Row) -> None:
-    claims = [sha(row.served)] + ([row.spliced] if row.spliced is not None else [])
-    if row.served is NEW:
-        claims.append(sha(BODY))  # the card of the file as it was when the download began
+def test_a_lying_server_never_gets_a_false_pass(lab: Lab, files: Files, row: Row) -> None:
+    served = files.new if row.changed else files.body
+    spliced = row.spliced(files) if row.spliced is not None else None
+    claims = [sha(served)] + ([spliced] if spliced is not None else [])
+    if row.changed:
+        claims.append(sha(files.body))  # the card of the file as it was when the download began
     for claim in claims:
         lab.server.seen.clear()
-        lab.card([(serve(lab, row), claim)])
+        lab.card([(serve(lab, row, files), claim)])
         verdict = lab.check(*row.args, "--no-cache", private=not row.blocked)
         [asset] = verdict.report["assets"]
         asked = [str(s.headers.get("Range")) for s in lab.server.seen]
         if not row.route.get("ignore_range"):  # the parts path ran, the faulty part was asked
             assert any(r.startswith(f"bytes={AT}-") for r in asked), asked
-        if row.spliced is not None:
-            assert asset["actual"] != row.spliced
+        assert spliced is None or asset["actual"] != spliced
         if row.blocked:
             assert (verdict.code, verdict.status, asset["status"]) == (1, "fail", "blocked")
             assert verdict.rules == ["MDV203"] and asset["actual"] is None
             assert None not in [s.headers.get("Range") for s in lab.server.seen]  # no retry
-        elif claim == sha(row.served):
+        elif claim == sha(served):
             assert (verdict.code, verdict.status, asset["status"]) == (0, "pass", "verified")
-            assert asset["actual"] == claim and asset["bytes"] == len(row.served)
+            assert asset["actual"] == claim and asset["bytes"] == len(served)
         else:
             assert (verdict.code, verdict.status, asset["status"]) == (1, "fail", "mismatch")
-            assert asset["actual"] == sha(row.served)
+            assert asset["actual"] == sha(served)
             assert verdict.rules == ["MDV201"]
 
 
-def test_the_parts_really_are_fetched_over_several_connections(lab: Lab) -> None:
-    lab.server.route("/a.ckpt", body=BODY, pace=0.001)
-    lab.card([(lab.url("/a.ckpt"), sha(BODY))])
+def test_the_parts_really_are_fetched_over_several_connections(lab: Lab, files: Files) -> None:
+    lab.server.route("/a.ckpt", body=files.body, pace=0.001)
+    lab.card([(lab.url("/a.ckpt"), sha(files.body))])
     verdict = lab.check("--no-cache")
     assert (verdict.code, verdict.asset_statuses) == (0, ["verified"])
     ranges = sorted(str(s.headers.get("Range")) for s in lab.server.seen)
     assert ranges == sorted(
-        f"bytes={start}-{min(start + PART, len(BODY)) - 1}" for start in range(0, len(BODY), PART)
+        f"bytes={start}-{min(start + PART, SIZE) - 1}" for start in range(0, SIZE, PART)
     )
     assert lab.server.max_active >= 2
     one = lab.check("--no-cache", "--connections", "1")
