@@ -139,6 +139,7 @@ class Reusable:
         self.connection: http.client.HTTPConnection | None = None
         self.origin: tuple[str, str, int] | None = None
         self.sock: socket.socket | None = None
+        self.stopped = False  # cut(): no new request either
 
     def usable(self, origin: tuple[str, str, int]) -> http.client.HTTPConnection | None:
         if self.connection is None or self.connection.sock is None or self.origin != origin:
@@ -153,7 +154,9 @@ class Reusable:
         self.sock = connection.sock
 
     def cut(self) -> None:
-        """Shut the socket down (a blocked read returns at once); safe from any thread."""
+        """Shut the socket down (a blocked read returns at once) and refuse new requests; safe
+        from any thread."""
+        self.stopped = True
         sock = self.sock
         if sock is not None:
             with contextlib.suppress(OSError):
@@ -283,7 +286,7 @@ def _open_once(
     headers: Mapping[str, str],
     reusable: Reusable | None = None,
 ) -> Opened:
-    if WATCHDOG.stopped.is_set():
+    if WATCHDOG.stopped.is_set() or (reusable is not None and reusable.stopped):
         raise unreachable(url, "interrupted", "interrupted")
     link = checked_link(url)
     scheme, host, port, target = link.scheme, link.host, link.port, link.target
@@ -304,6 +307,8 @@ def _open_once(
             opened.reusable = reusable
             return opened
         reusable.close()  # the server closed the idle connection: open a new one, checked
+        if reusable.stopped:
+            raise unreachable(url, "interrupted", "interrupted")
     addresses = resolve_checked(url, host, port, options)
     if deadline.expired():
         raise timed_out(url, options)
@@ -351,7 +356,7 @@ def _request(
         connection.close()
         stale = kept and isinstance(exc, (OSError, http.client.HTTPException))
         if stale and not deadline.expired() and not WATCHDOG.stopped.is_set():
-            return None
+            return None  # (a cut connection is refused by the caller's next check)
         if isinstance(exc, Exception):
             raise classify(url, exc, options, deadline) from None
         raise
