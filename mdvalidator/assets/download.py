@@ -33,13 +33,8 @@ from mdvalidator.assets.fetch import (
 )
 from mdvalidator.assets.hashing import CHUNK_SIZE, OverlappedHasher
 from mdvalidator.assets.options import AssetOptions
-from mdvalidator.assets.parts import (
-    Fallback,
-    PartsDownload,
-    Representation,
-    content_range,
-    first_slot,
-)
+from mdvalidator.assets.parts import Fallback, PartsDownload, Representation, content_range
+from mdvalidator.assets.slots import first_slot
 
 Progress = Callable[[int, int | None], None]  # (bytes so far, total or None)
 

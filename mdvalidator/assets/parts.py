@@ -29,7 +29,7 @@ import http.client
 import mmap
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from mdvalidator.assets.errors import (
@@ -52,7 +52,6 @@ from mdvalidator.assets.fetch import (
 from mdvalidator.assets.hashing import HEAD_SIZE
 from mdvalidator.assets.options import AssetOptions
 from mdvalidator.assets.slots import slots_for
-from mdvalidator.assets.watchdog import WATCHDOG
 from mdvalidator.sanitize import clean
 
 Progress = Callable[[int, int | None], None]  # (bytes so far, total or None)
@@ -159,8 +158,8 @@ class PartsDownload:
     def run(self) -> tuple[str, bytes]:
         """(sha256 of the whole, its first bytes); FetchError or Fallback when it cannot be.
 
-        The first connection's slot is the caller's (:func:`first_slot`); the others wait for
-        theirs."""
+        The first connection's slot is the caller's
+        (:func:`~mdvalidator.assets.slots.first_slot`); the others wait for theirs."""
         first_part = self._take()  # part 0, whose answer is ``first``: the first worker's
         threads = [
             threading.Thread(
@@ -376,34 +375,10 @@ class PartsDownload:
             reusable.cut()
 
 
-@contextlib.contextmanager
-def first_slot(url: str, options: AssetOptions, deadline: Deadline) -> Iterator[None]:
-    """Hold a connection slot for the first connection of a multi-connection download (the
-    whole time it runs), waiting for room under the caps first."""
-    if options.connections <= 1:
-        yield
-        return
-    host = checked_link(url).host
-    slots = slots_for(options.max_total_connections, options.max_host_connections)
-
-    def wanted() -> bool:
-        return not deadline.expired() and not WATCHDOG.stopped.is_set()
-
-    if not slots.acquire(host, wanted):
-        if WATCHDOG.stopped.is_set():
-            raise unreachable(url, "interrupted", "interrupted")
-        raise timed_out(url, options)
-    try:
-        yield
-    finally:
-        slots.release(host)
-
-
 __all__ = [
     "Fallback",
     "FetchError",
     "PartsDownload",
     "Representation",
     "content_range",
-    "first_slot",
 ]

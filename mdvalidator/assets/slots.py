@@ -1,16 +1,22 @@
 """How many connections a run may hold open: per host, and across every asset together.
 
 Every connection of a multi-connection download holds a slot: the first one for the whole
-download (it waits for room before the first request), the extra ones while they work; they
-give up waiting when their download no longer needs them. Single-stream downloads
-(``--connections 1``) are bounded by ``--jobs`` alone, as before.
+download (:func:`first_slot`: it waits for room before the first request), the extra ones
+while they work; they give up waiting when their download no longer needs them.
+Single-stream downloads (``--connections 1``) are bounded by ``--jobs`` alone, as before.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+
+from mdvalidator.assets.errors import Deadline, timed_out, unreachable
+from mdvalidator.assets.fetch import checked_link
+from mdvalidator.assets.options import AssetOptions
+from mdvalidator.assets.watchdog import WATCHDOG
 
 
 class ConnectionSlots:
@@ -62,3 +68,26 @@ def slots_for(total: int, per_host: int) -> ConnectionSlots:
         if key not in _SLOTS:
             _SLOTS[key] = ConnectionSlots(total, per_host)
         return _SLOTS[key]
+
+
+@contextlib.contextmanager
+def first_slot(url: str, options: AssetOptions, deadline: Deadline) -> Iterator[None]:
+    """Hold a connection slot for the first connection of a multi-connection download (the
+    whole time it runs), waiting for room under the caps first."""
+    if options.connections <= 1:
+        yield
+        return
+    host = checked_link(url).host
+    slots = slots_for(options.max_total_connections, options.max_host_connections)
+
+    def wanted() -> bool:
+        return not deadline.expired() and not WATCHDOG.stopped.is_set()
+
+    if not slots.acquire(host, wanted):
+        if WATCHDOG.stopped.is_set():
+            raise unreachable(url, "interrupted", "interrupted")
+        raise timed_out(url, options)
+    try:
+        yield
+    finally:
+        slots.release(host)
