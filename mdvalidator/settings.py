@@ -15,20 +15,32 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mdvalidator.argtypes import argtype, at_least, parse_size
-from mdvalidator.assets.options import (
-    DEFAULT_CONNECTIONS,
-    DEFAULT_MAX_SIZE,
-    DEFAULT_TIMEOUT,
-    MAX_HOST_CONNECTIONS,
-    parse_connections,
+from mdvalidator.argtypes import (
+    argtype,
+    at_least,
     parse_mirror,
     parse_shard,
+    parse_size,
     parse_timeout,
 )
-from mdvalidator.families import DEFAULT_MAX_FILE_SIZE
+from mdvalidator.family import DEFAULT_MAX_FILE_SIZE
+from mdvalidator.reporters import FORMATS
 
-FORMATS = ("text", "json", "github", "sarif")
+DEFAULT_MAX_SIZE = 20 * 1024**3  # asset size cap, 20 GiB: generous, model checkpoints are large
+DEFAULT_TIMEOUT = 30.0  # seconds, per network operation
+DEFAULT_CONNECTIONS = 8  # per asset, when its server answers ranges
+MAX_HOST_CONNECTIONS = 16  # per host, across every asset of a run (what aria2c allows too)
+
+
+def parse_connections(text: str) -> int:
+    """``"8"`` -> 8; from 1 (one stream) to :data:`MAX_HOST_CONNECTIONS`."""
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise ValueError(f"not a number of connections: {text[:40]!r}") from None
+    if not 1 <= value <= MAX_HOST_CONNECTIONS:
+        raise ValueError(f"connections must be 1 to {MAX_HOST_CONNECTIONS}, got {value}")
+    return value
 
 
 def parse_bool(text: str) -> bool:

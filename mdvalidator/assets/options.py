@@ -7,21 +7,23 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mdvalidator.argtypes import parse_size
+from mdvalidator.argtypes import parse_mirror, parse_shard, parse_size, parse_timeout
+from mdvalidator.settings import (
+    DEFAULT_CONNECTIONS,
+    DEFAULT_MAX_SIZE,
+    DEFAULT_TIMEOUT,
+    MAX_HOST_CONNECTIONS,
+    parse_connections,
+)
 
-DEFAULT_MAX_SIZE = 20 * 1024**3  # 20 GiB: generous, model checkpoints are large
-DEFAULT_TIMEOUT = 30.0
 DEFAULT_DEADLINE = 3600.0
 DEFAULT_RETRIES = 4
-DEFAULT_CONNECTIONS = 8
-MAX_HOST_CONNECTIONS = 16  # per host, across every asset of a run (what aria2c allows too)
 
 __all__ = [
     "ASSET_FLAGS",
@@ -82,46 +84,6 @@ class AssetOptions:
     window_bytes: int = 64 * 1024**2  # parts downloaded ahead of the hash, at most this much
     max_host_connections: int = MAX_HOST_CONNECTIONS  # per host name, all assets together
     max_total_connections: int = 32  # every host, all assets of the process together
-
-
-def parse_shard(text: str) -> tuple[int, int]:
-    """``"2/5"`` -> (2, 5); requires 1 <= I <= N."""
-    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
-    if not match:
-        raise ValueError(f"not a shard: {text!r} (say I/N, e.g. 1/4)")
-    index, count = int(match.group(1)), int(match.group(2))
-    if not 1 <= index <= count:
-        raise ValueError(f"shard {text!r} needs 1 <= I <= N")
-    return index, count
-
-
-def parse_mirror(text: str) -> tuple[str, str]:
-    """``"https://hub.example/=/srv/mirror/"`` -> (prefix, target)."""
-    prefix, sep, target = text.partition("=")
-    if not sep or not prefix.strip() or not target.strip():
-        raise ValueError(f"not a mirror: {text!r} (say PREFIX=TARGET)")
-    return prefix.strip(), target.strip()
-
-
-def parse_connections(text: str) -> int:
-    """``"8"`` -> 8; from 1 (one stream) to :data:`MAX_HOST_CONNECTIONS`."""
-    try:
-        value = int(text.strip())
-    except ValueError:
-        raise ValueError(f"not a number of connections: {text[:40]!r}") from None
-    if not 1 <= value <= MAX_HOST_CONNECTIONS:
-        raise ValueError(f"connections must be 1 to {MAX_HOST_CONNECTIONS}, got {value}")
-    return value
-
-
-def parse_timeout(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"not a number of seconds: {text!r}") from None
-    if not value > 0:
-        raise ValueError(f"timeout must be positive: {text!r}")
-    return value
 
 
 def add_network_arguments(parser: argparse.ArgumentParser) -> None:
