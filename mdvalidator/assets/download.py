@@ -32,6 +32,7 @@ from mdvalidator.assets.fetch import (
     with_retries,
 )
 from mdvalidator.assets.hashing import CHUNK_SIZE, OverlappedHasher
+from mdvalidator.assets.health import Trace
 from mdvalidator.assets.options import AssetOptions
 from mdvalidator.assets.parts import Fallback, PartsDownload, Representation, content_range
 from mdvalidator.assets.slots import first_slot
@@ -74,9 +75,11 @@ def download(
     options: AssetOptions,
     known: Validators | None = None,
     progress: Progress | None = None,
+    trace: Trace | None = None,
 ) -> Downloaded:
-    """Fetch ``url`` and hash it; with ``known`` validators, a 304 returns ``not_modified``."""
-    deadline = Deadline(options.deadline)
+    """Fetch ``url`` and hash it; with ``known`` validators, a 304 returns ``not_modified``.
+    Every request reports to ``trace`` (what the download met: the asset's evidence)."""
+    deadline = Deadline(options.deadline, trace)
     with first_slot(url, options, deadline), OverlappedHasher() as hasher:
         state = _State(hasher, _probe_size(options, known))
         try:
@@ -90,6 +93,7 @@ def download(
         except Fallback as why:  # the server's ranges cannot be trusted: one stream, afresh
             note = f"{why.message}; downloaded again in one stream" if why.message else ""
         hasher.reset()
+        deadline.trace.retried()
         state = _State(hasher, None)
         got = with_retries(
             url,

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
+from mdvalidator.assets.health import Trace
 from mdvalidator.assets.options import AssetOptions
 from mdvalidator.assets.watchdog import WATCHDOG
 from mdvalidator.problem import AssetStatus
@@ -27,8 +28,9 @@ class FetchError(Exception):
     """A fetch that failed for good. ``message`` is safe to print (sanitised, redacted URL).
 
     ``status`` is UNREACHABLE, BLOCKED or TOO_LARGE; ``reason`` a short machine-readable word:
-    ``timeout``, ``http``, ``dns``, ``connect``, ``dropped``, ``redirects``, ``scheme``,
-    ``address``, ``size``, ``url``, ``protocol``.
+    ``timeout``, ``http``, ``dns`` (the name does not exist), ``dns-failed`` (no answer from
+    DNS), ``connect``, ``dropped``, ``redirects``, ``scheme``, ``address``, ``size``, ``url``,
+    ``protocol``, ``tls``. :mod:`mdvalidator.assets.health` reads them.
     """
 
     def __init__(
@@ -56,10 +58,12 @@ class Retryable(Exception):
 
 
 class Deadline:
-    """A total time budget shared by every attempt at one fetch."""
+    """A total time budget shared by every attempt at one fetch, and the :class:`Trace` those
+    attempts report to (what the fetch met: statuses, hosts, redirects, attempts)."""
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, trace: Trace | None = None) -> None:
         self.end = time.monotonic() + seconds
+        self.trace = trace if trace is not None else Trace()
 
     def remaining(self) -> float:
         return max(0.0, self.end - time.monotonic())
@@ -151,10 +155,12 @@ def with_retries(
                 raise timed_out(url, options) from None
             if progress is not None and progress() > before and resumes < MAX_RESUMES:
                 resumes += 1
+                deadline.trace.retried()
                 continue
             failures += 1
             if failures > options.retries:
-                raise retry.error.after(failures) from None
+                raise retry.error.after(failures + resumes) from None
+            deadline.trace.retried()
             wait = retry.wait if retry.wait is not None else options.backoff * 2 ** (failures - 1)
             if wait >= deadline.remaining():
                 raise timed_out(url, options) from None

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import http.client
 import ipaddress
+import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -66,6 +67,11 @@ __all__ = [
 
 USER_AGENT = f"mdvalidator/{__version__} (+asset sha256 verification)"
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
+# A resolver that could not get an answer (temporary failure, server failure), unlike a name
+# that does not exist (EAI_NONAME, NXDOMAIN): "dns-failed" (flaky) rather than "dns" (dead).
+_DNS_TRIED = frozenset(
+    code for name in ("EAI_AGAIN", "EAI_FAIL") if (code := getattr(socket, name, None)) is not None
+)
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504}) | frozenset(range(520, 530))
 
 
@@ -161,7 +167,10 @@ def resolve_checked(url: str, host: str, port: int, options: AssetOptions) -> li
         resolver = options.resolver or system_resolver
         try:
             addresses = parse_resolved(resolver(host, port))
-        except (OSError, UnicodeError, ValueError):
+        except (OSError, UnicodeError, ValueError) as exc:
+            if isinstance(exc, socket.gaierror) and exc.errno in _DNS_TRIED:
+                what = f"cannot resolve host {clean(host, 100)!r} (DNS server failure)"
+                raise unreachable(url, what, "dns-failed") from None
             raise unreachable(url, f"cannot resolve host {clean(host, 100)!r}", "dns") from None
         if not addresses:
             raise unreachable(url, f"cannot resolve host {clean(host, 100)!r}", "dns")
@@ -192,6 +201,7 @@ def _open_once(
     link = checked_link(url)
     scheme, host, port, target = link.scheme, link.host, link.port, link.target
     url = link.url  # from here on, exactly the link that was checked
+    deadline.trace.requested(url)
     request_headers = {
         "User-Agent": USER_AGENT,
         "Accept-Encoding": "identity",
@@ -294,11 +304,14 @@ def open_url(
     """
     current = url
     hops: list[str] = []
+    redirects: list[tuple[int, str]] = []  # (status, to): for the trace (has the link moved?)
     for _ in range(options.max_redirects + 1):
         opened = _open_once(current, options, deadline, method, headers or {}, reusable)
         location = opened.header("Location")
         if opened.response.status not in REDIRECTS or not location:
             opened.hops = hops
+            deadline.trace.answered(opened.response.status)
+            deadline.trace.followed(url, redirects)
             return opened
         opened.close()
         hops.append(opened.url)
@@ -307,6 +320,7 @@ def open_url(
         except LinkError as error:
             message = f"{redact_url(url)}: redirected to a link that {clean(error.message, 200)}"
             raise FetchError(AssetStatus.BLOCKED, message, "url") from None
+        redirects.append((opened.response.status, current))
         if opened.response.status == 303 and method != "HEAD":
             method = "GET"
     raise unreachable(url, f"more than {options.max_redirects} redirects", "redirects")

@@ -25,7 +25,7 @@ from typing import BinaryIO, Protocol
 
 CHUNK_SIZE = 1 << 20  # 1 MiB: large enough that per-call overhead vanishes next to hashing
 FILE_CHUNK_SIZE = 4 << 20  # local files: measured best (2 and 8 MiB are slower, see bench)
-HEAD_SIZE = 512  # bytes kept from the start of a stream, for format sniffing (tar: 257+)
+HEAD_SIZE = 4096  # bytes kept from the start of a stream, for sniffing (format, error pages)
 
 
 class ReadsInto(Protocol):
@@ -77,7 +77,7 @@ class OverlappedHasher:
             self._free.put(buffer)
             return
         if self.count < HEAD_SIZE:
-            self.head = (self.head + bytes(buffer[: HEAD_SIZE - self.count]))[:HEAD_SIZE]
+            self.head += bytes(buffer[: min(count, HEAD_SIZE - self.count)])
         self.count += count
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="sha256", daemon=True)

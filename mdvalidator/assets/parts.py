@@ -209,8 +209,8 @@ class PartsDownload:
             with self._lock:
                 part = self._taken.pop(index)
                 assert part.buffer is not None
-                if index == 0:
-                    head = bytes(part.buffer[:HEAD_SIZE])
+                if len(head) < HEAD_SIZE:
+                    head += bytes(part.buffer[: min(size, HEAD_SIZE - len(head))])
                 self._free.append(part.buffer)
                 part.buffer = None
                 self._front = index + 1
