@@ -69,7 +69,7 @@ EVIDENCE: tuple[Key, ...] = (
     Key("http_status", "integer", 100, 599, nullable=True,
         description="the last HTTP status answered; null when no answer came"),
     Key("host", "string", description="the host that answered last (or failed to)"),
-    Key("attempts", "integer", 0, MAX_POSITION, description="requests made, retries included"),
+    Key("attempts", "integer", 0, MAX_POSITION, description="times tried, retries included"),
     Key("moved_to", "string", nullable=True,
         description="where the link's permanent redirects (301/308) to another host lead"),
 )  # fmt: skip
