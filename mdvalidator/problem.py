@@ -56,6 +56,54 @@ class AssetStatus(str, enum.Enum):
     CACHED = "cached"
 
 
+class AssetHealth(str, enum.Enum):
+    """What an asset result means for the link (the JSON contract's ``health`` values).
+
+    ``dead``: the server or DNS says the file is not there (404, 410, another final 4xx, a
+    host name that does not exist); ``moved``: verified, but the link redirects permanently to
+    another host; ``flaky``: a failure that may pass on another run (5xx, 429, timeouts,
+    dropped or refused connections); ``blocked``: refused by the address gate or the size cap.
+    """
+
+    VERIFIED = "verified"
+    MISMATCH = "mismatch"
+    DEAD = "dead"
+    MOVED = "moved"
+    FLAKY = "flaky"
+    BLOCKED = "blocked"
+    SKIPPED = "skipped"
+
+
+# The health a status has whatever the evidence (UNREACHABLE needs it: dead or flaky), and the
+# healths each status may have (a report read back must not claim a failed asset is healthy).
+HEALTH_OF_STATUS: dict[AssetStatus, AssetHealth] = {
+    AssetStatus.VERIFIED: AssetHealth.VERIFIED,
+    AssetStatus.CACHED: AssetHealth.VERIFIED,
+    AssetStatus.MISMATCH: AssetHealth.MISMATCH,
+    AssetStatus.BLOCKED: AssetHealth.BLOCKED,
+    AssetStatus.TOO_LARGE: AssetHealth.BLOCKED,
+    AssetStatus.SKIPPED: AssetHealth.SKIPPED,
+}
+HEALTHS_OF_STATUS: dict[AssetStatus, frozenset[AssetHealth]] = {
+    **{status: frozenset({health}) for status, health in HEALTH_OF_STATUS.items()},
+    AssetStatus.VERIFIED: frozenset({AssetHealth.VERIFIED, AssetHealth.MOVED}),
+    AssetStatus.CACHED: frozenset({AssetHealth.VERIFIED, AssetHealth.MOVED}),
+    AssetStatus.UNREACHABLE: frozenset({AssetHealth.DEAD, AssetHealth.FLAKY}),
+}
+
+
+@dataclass(frozen=True)
+class AssetEvidence:
+    """What the attempts at one asset met: the last HTTP status answered (None: no answer),
+    the host that answered (or failed to), how many requests were made, and where permanent
+    redirects (301/308) to another host lead (None: the link is where the file is)."""
+
+    http_status: int | None
+    host: str
+    attempts: int
+    moved_to: str | None = None
+
+
 # An asset in one of these states was not shown to be the file its descriptor promises: never
 # a pass, whatever became of the problem that reported it.
 FAILING_ASSETS = frozenset(
@@ -96,6 +144,17 @@ class AssetResult:
     # False when the server marked no end of the body (no Content-Length, not chunked): a
     # download cut short looks complete, so ``actual`` is not a fact --fix may write.
     delimited: bool = True
+    # Added by asset verification (point 2 of issue 12): what the result means for the link,
+    # and the evidence. ``health`` is filled from ``status`` when the status alone decides it.
+    health: AssetHealth | None = None
+    evidence: AssetEvidence | None = None
+    # On a mismatch: what the bytes plainly are instead of the asset (a Git LFS pointer, an
+    # HTML or JSON page, an empty body), as a phrase for messages; empty when not recognised.
+    served: str = ""
+
+    def __post_init__(self) -> None:
+        if self.health is None and self.status in HEALTH_OF_STATUS:
+            object.__setattr__(self, "health", HEALTH_OF_STATUS[self.status])
 
 
 @dataclass(frozen=True)

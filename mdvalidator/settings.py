@@ -28,6 +28,19 @@ from mdvalidator.reporters import FORMATS
 
 DEFAULT_MAX_SIZE = 20 * 1024**3  # asset size cap, 20 GiB: generous, model checkpoints are large
 DEFAULT_TIMEOUT = 30.0  # seconds, per network operation
+DEFAULT_CONNECTIONS = 8  # per asset, when its server answers ranges
+MAX_HOST_CONNECTIONS = 16  # per host, across every asset of a run (what aria2c allows too)
+
+
+def parse_connections(text: str) -> int:
+    """``"8"`` -> 8; from 1 (one stream) to :data:`MAX_HOST_CONNECTIONS`."""
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise ValueError(f"not a number of connections: {text[:40]!r}") from None
+    if not 1 <= value <= MAX_HOST_CONNECTIONS:
+        raise ValueError(f"connections must be 1 to {MAX_HOST_CONNECTIONS}, got {value}")
+    return value
 
 
 def parse_bool(text: str) -> bool:
@@ -176,6 +189,9 @@ SETTINGS: tuple[Setting, ...] = (
     S("timeout", "connect/read timeout per network operation, in seconds", parse_timeout,
       DEFAULT_TIMEOUT, "--timeout", metavar="SECONDS", group="asset verification",
       shown_default=f"{DEFAULT_TIMEOUT:g}"),
+    S("connections", "connections per asset when its server supports ranges, in parts hashed "
+      f"in order (1: one stream; at most {MAX_HOST_CONNECTIONS} per host)", parse_connections,
+      DEFAULT_CONNECTIONS, "--connections", metavar="N", group="asset verification"),
     S("shard", "verify only the I-th of N deterministic slices of the assets (CI matrices)",
       parse_shard, None, "--shard", metavar="I/N", group="asset verification", in_file=False),
 )  # fmt: skip

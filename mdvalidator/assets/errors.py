@@ -15,6 +15,7 @@ from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
+from mdvalidator.assets.health import Trace
 from mdvalidator.assets.options import AssetOptions
 from mdvalidator.assets.watchdog import WATCHDOG
 from mdvalidator.problem import AssetStatus
@@ -27,8 +28,9 @@ class FetchError(Exception):
     """A fetch that failed for good. ``message`` is safe to print (sanitised, redacted URL).
 
     ``status`` is UNREACHABLE, BLOCKED or TOO_LARGE; ``reason`` a short machine-readable word:
-    ``timeout``, ``http``, ``dns``, ``connect``, ``dropped``, ``redirects``, ``scheme``,
-    ``address``, ``size``, ``url``, ``protocol``.
+    ``timeout``, ``http``, ``dns`` (the name does not exist), ``dns-failed`` (no answer from
+    DNS), ``connect``, ``dropped``, ``redirects``, ``scheme``, ``address``, ``size``, ``url``,
+    ``protocol``, ``tls``. :mod:`mdvalidator.assets.health` reads them.
     """
 
     def __init__(
@@ -56,10 +58,12 @@ class Retryable(Exception):
 
 
 class Deadline:
-    """A total time budget shared by every attempt at one fetch."""
+    """A total time budget shared by every attempt at one fetch, and the :class:`Trace` those
+    attempts report to (what the fetch met: statuses, hosts, redirects, attempts)."""
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, trace: Trace | None = None) -> None:
         self.end = time.monotonic() + seconds
+        self.trace = trace if trace is not None else Trace()
 
     def remaining(self) -> float:
         return max(0.0, self.end - time.monotonic())
@@ -118,23 +122,51 @@ def retry_after(value: str | None, cap: float) -> float | None:
     return min(max(seconds, 0.0), cap)
 
 
+MAX_RESUMES = 50  # attempts that made progress and resumed at once (a dropped download)
+
+
 def with_retries(
-    url: str, options: AssetOptions, deadline: Deadline, attempt: Callable[[], T]
+    url: str,
+    options: AssetOptions,
+    deadline: Deadline,
+    attempt: Callable[[], T],
+    progress: Callable[[], int] | None = None,
+    sleep: Callable[[float], object] = WATCHDOG.stopped.wait,
 ) -> T:
-    """Run ``attempt`` until it succeeds, fails for good, or retries/deadline run out."""
-    for number in range(options.retries + 1):
+    """Run ``attempt`` until it succeeds, fails for good, or retries/deadline run out: the one
+    retry loop of fetching (small documents, probes, single-stream downloads, each part of a
+    multi-connection download).
+
+    A :class:`Retryable` failure waits (its ``Retry-After``, else exponential backoff) and tries
+    again, at most ``options.retries`` times. With ``progress`` (a count of bytes kept so far),
+    an attempt that made progress before failing resumes at once without using up a retry
+    (at most :data:`MAX_RESUMES` times): a connection dropped mid-stream is not the server
+    failing to answer. ``sleep`` waits between attempts and returns early when the wait is
+    no longer wanted (by default: on Ctrl-C).
+    """
+    failures = 0
+    resumes = 0
+    while True:
+        before = progress() if progress is not None else 0
         try:
             return attempt()
         except Retryable as retry:
-            if number == options.retries:
-                raise retry.error.after(number + 1) from None
-            wait = retry.wait if retry.wait is not None else options.backoff * 2**number
+            if deadline.expired():
+                raise timed_out(url, options) from None
+            if progress is not None and progress() > before and resumes < MAX_RESUMES:
+                resumes += 1
+                deadline.trace.retried()
+                continue
+            failures += 1
+            if failures > options.retries:
+                raise retry.error.after(failures + resumes) from None
+            deadline.trace.retried()
+            wait = retry.wait if retry.wait is not None else options.backoff * 2 ** (failures - 1)
             if wait >= deadline.remaining():
                 raise timed_out(url, options) from None
-            WATCHDOG.stopped.wait(wait)  # returns at once on Ctrl-C
+            sleep(wait)
         if deadline.expired():
             raise timed_out(url, options)
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def too_large(url: str, length: int | None, limit: int) -> FetchError:

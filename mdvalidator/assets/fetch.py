@@ -5,7 +5,8 @@ options allow private networks), and connects to exactly the address it checked,
 real host name in ``Host`` and in TLS SNI (certificates are verified against the name). Each
 redirect hop goes through the same gate. Nothing is read from the environment: no proxies, no
 ``.netrc`` credentials. Bodies are asked for with ``Accept-Encoding: identity`` and never
-decoded. Public API: :class:`FetchError`, :func:`fetch_small`, :func:`probe`, :func:`open_url`.
+decoded. Public API: :class:`FetchError`, :func:`fetch_small`, :func:`probe`, :func:`open_url`
+(with a :class:`Reusable` to keep one connection open between requests to the same host).
 """
 
 from __future__ import annotations
@@ -13,10 +14,9 @@ from __future__ import annotations
 import http.client
 import ipaddress
 import socket
-import ssl
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import lru_cache
 
 from mdvalidator import __version__
 from mdvalidator.assets.addresses import (
@@ -25,6 +25,7 @@ from mdvalidator.assets.addresses import (
     parse_resolved,
     system_resolver,
 )
+from mdvalidator.assets.connections import PinnedHTTPConnection, PinnedHTTPSConnection, Reusable
 from mdvalidator.assets.errors import (
     Deadline,
     FetchError,
@@ -47,6 +48,7 @@ __all__ = [
     "FetchError",
     "Opened",
     "Retryable",
+    "Reusable",
     "check_status",
     "check_url",
     "checked_link",
@@ -65,63 +67,12 @@ __all__ = [
 
 USER_AGENT = f"mdvalidator/{__version__} (+asset sha256 verification)"
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
+# A resolver that could not get an answer (temporary failure, server failure), unlike a name
+# that does not exist (EAI_NONAME, NXDOMAIN): "dns-failed" (flaky) rather than "dns" (dead).
+_DNS_TRIED = frozenset(
+    code for name in ("EAI_AGAIN", "EAI_FAIL") if (code := getattr(socket, name, None)) is not None
+)
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504}) | frozenset(range(520, 530))
-
-
-@cache
-def _tls_context(ca_file: str | None) -> ssl.SSLContext:
-    """System trust plus certifi's; with ``ca_file``, that bundle too (an internal mirror's CA)."""
-    context = ssl.create_default_context()
-    try:
-        import certifi
-
-        context.load_verify_locations(certifi.where())
-    except (ImportError, OSError):
-        pass
-    if ca_file:
-        context.load_verify_locations(ca_file)
-    return context
-
-
-class _PinnedHTTPConnection(http.client.HTTPConnection):
-    """An HTTP connection to checked addresses, whatever ``host`` would resolve to now.
-
-    The addresses are tried in the resolver's order (an IPv6 address first on a machine without
-    an IPv6 route, say); the first that accepts is used.
-    """
-
-    def __init__(
-        self,
-        host: str,
-        port: int,
-        addresses: Sequence[str],
-        connect_timeout: float,
-        ca_file: str | None = None,
-    ) -> None:
-        super().__init__(host, port, timeout=connect_timeout)
-        self.addresses = addresses
-        self.ca_file = ca_file
-
-    def connect(self) -> None:
-        failure: OSError | None = None
-        for address in self.addresses:
-            try:
-                self.sock = socket.create_connection((address, self.port), self.timeout)
-            except OSError as exc:
-                failure = exc
-                continue
-            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            return
-        raise failure or OSError("no address to connect to")
-
-
-class _PinnedHTTPSConnection(_PinnedHTTPConnection):
-    default_port = 443
-
-    def connect(self) -> None:
-        super().connect()
-        context = _tls_context(self.ca_file)
-        self.sock = context.wrap_socket(self.sock, server_hostname=self.host)
 
 
 @dataclass
@@ -133,15 +84,31 @@ class Opened:
     connection: http.client.HTTPConnection
     disarm: Callable[[], None] | None = None  # cancels the deadline watchdog
     hops: list[str] = field(default_factory=list)
+    reusable: Reusable | None = None  # where to keep the connection after a complete body
+    released: bool = False  # finish() kept the connection: close() leaves it alone
 
     def header(self, name: str) -> str | None:
         return self.response.getheader(name)
 
     def close(self) -> None:
+        if self.released:
+            return
         if self.disarm is not None:
             self.disarm()
         self.response.close()
         self.connection.close()
+        if self.reusable is not None and self.reusable.connection is self.connection:
+            self.reusable.close()
+
+    def finish(self) -> None:
+        """Done with a body read to its end: keep the connection for the next request when
+        the server allows it (else close it)."""
+        if self.reusable is None or self.response.will_close or not self.response.isclosed():
+            self.close()
+            return
+        if self.disarm is not None:
+            self.disarm()
+        self.released = True
 
 
 def check_url(url: str, options: AssetOptions) -> tuple[str, str, int, str]:
@@ -200,7 +167,10 @@ def resolve_checked(url: str, host: str, port: int, options: AssetOptions) -> li
         resolver = options.resolver or system_resolver
         try:
             addresses = parse_resolved(resolver(host, port))
-        except (OSError, UnicodeError, ValueError):
+        except (OSError, UnicodeError, ValueError) as exc:
+            if isinstance(exc, socket.gaierror) and exc.errno in _DNS_TRIED:
+                what = f"cannot resolve host {clean(host, 100)!r} (DNS server failure)"
+                raise unreachable(url, what, "dns-failed") from None
             raise unreachable(url, f"cannot resolve host {clean(host, 100)!r}", "dns") from None
         if not addresses:
             raise unreachable(url, f"cannot resolve host {clean(host, 100)!r}", "dns")
@@ -224,39 +194,80 @@ def _open_once(
     deadline: Deadline,
     method: str,
     headers: Mapping[str, str],
+    reusable: Reusable | None = None,
 ) -> Opened:
-    if WATCHDOG.stopped.is_set():
+    if WATCHDOG.stopped.is_set() or (reusable is not None and reusable.stopped):
         raise unreachable(url, "interrupted", "interrupted")
     link = checked_link(url)
     scheme, host, port, target = link.scheme, link.host, link.port, link.target
     url = link.url  # from here on, exactly the link that was checked
+    deadline.trace.requested(url)
+    request_headers = {
+        "User-Agent": USER_AGENT,
+        "Accept-Encoding": "identity",
+        "Accept": "*/*",
+        **({} if reusable is not None else {"Connection": "close"}),
+        **headers,
+    }
+    origin = (scheme, host, port)
+    kept = reusable.usable(origin) if reusable is not None else None
+    if kept is not None:
+        assert reusable is not None
+        opened = _request(url, kept, options, deadline, method, target, request_headers, True)
+        if opened is not None:
+            opened.reusable = reusable
+            return opened
+        reusable.close()  # the server closed the idle connection: open a new one, checked
+        if reusable.stopped:
+            raise unreachable(url, "interrupted", "interrupted")
     addresses = resolve_checked(url, host, port, options)
     if deadline.expired():
         raise timed_out(url, options)
-    kind = _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
+    kind = PinnedHTTPSConnection if scheme == "https" else PinnedHTTPConnection
     connect_timeout = max(0.001, min(options.connect_timeout, deadline.remaining()))
     ca_file = str(options.ca_file) if options.ca_file else None
     connection = kind(host, port, addresses, connect_timeout, ca_file)
-    disarm: Callable[[], None] | None = None
     try:
         connection.connect()
-        assert connection.sock is not None
-        connection.sock.settimeout(options.read_timeout)
-        # The connection forgets its socket once a "close" response arrives: keep our own.
-        disarm = WATCHDOG.arm(connection.sock, deadline.remaining())
-        request_headers = {
-            "User-Agent": USER_AGENT,
-            "Accept-Encoding": "identity",
-            "Accept": "*/*",
-            "Connection": "close",
-            **headers,
-        }
-        connection.request(method, target, headers=request_headers)
+    except BaseException as exc:
+        connection.close()
+        if isinstance(exc, Exception):
+            raise classify(url, exc, options, deadline) from None
+        raise
+    assert connection.sock is not None
+    connection.sock.settimeout(options.read_timeout)
+    if reusable is not None:
+        reusable.keep(connection, origin)
+    opened = _request(url, connection, options, deadline, method, target, request_headers, False)
+    assert opened is not None
+    opened.reusable = reusable
+    return opened
+
+
+def _request(
+    url: str,
+    connection: http.client.HTTPConnection,
+    options: AssetOptions,
+    deadline: Deadline,
+    method: str,
+    target: str,
+    headers: Mapping[str, str],
+    kept: bool,
+) -> Opened | None:
+    """Send one request on an open connection; None when a kept-alive connection turns out to
+    be closed before any answer (the caller opens a new one)."""
+    assert connection.sock is not None
+    # The connection forgets its socket once a "close" response arrives: keep our own.
+    disarm = WATCHDOG.arm(connection.sock, deadline.remaining())
+    try:
+        connection.request(method, target, headers=dict(headers))
         response = connection.getresponse()
     except BaseException as exc:
-        if disarm is not None:
-            disarm()
+        disarm()
         connection.close()
+        stale = kept and isinstance(exc, (OSError, http.client.HTTPException))
+        if stale and not deadline.expired() and not WATCHDOG.stopped.is_set():
+            return None  # (a cut connection is refused by the caller's next check)
         if isinstance(exc, Exception):
             raise classify(url, exc, options, deadline) from None
         raise
@@ -284,18 +295,23 @@ def open_url(
     deadline: Deadline,
     method: str = "GET",
     headers: Mapping[str, str] | None = None,
+    reusable: Reusable | None = None,
 ) -> Opened:
     """Send one request, following redirects through the address gate (at most N hops).
 
     Every hop, the first included, is read by :func:`checked_link` and fetched as normalised.
+    With ``reusable``, the connection is kept alive and reused for the same host.
     """
     current = url
     hops: list[str] = []
+    redirects: list[tuple[int, str]] = []  # (status, to): for the trace (has the link moved?)
     for _ in range(options.max_redirects + 1):
-        opened = _open_once(current, options, deadline, method, headers or {})
+        opened = _open_once(current, options, deadline, method, headers or {}, reusable)
         location = opened.header("Location")
         if opened.response.status not in REDIRECTS or not location:
             opened.hops = hops
+            deadline.trace.answered(opened.response.status)
+            deadline.trace.followed(url, redirects)
             return opened
         opened.close()
         hops.append(opened.url)
@@ -304,6 +320,7 @@ def open_url(
         except LinkError as error:
             message = f"{redact_url(url)}: redirected to a link that {clean(error.message, 200)}"
             raise FetchError(AssetStatus.BLOCKED, message, "url") from None
+        redirects.append((opened.response.status, current))
         if opened.response.status == 303 and method != "HEAD":
             method = "GET"
     raise unreachable(url, f"more than {options.max_redirects} redirects", "redirects")

@@ -38,6 +38,7 @@ _SHA_LINE = re.compile(
 )
 _LINK_LINE = re.compile(rb"^(?P<indent>[ \t]*(?:-[ \t]+)?)asset-link[ \t]*" + _COLON)
 MISMATCH_RULE = "MDV201"  # asset-sha256-mismatch
+PLACEHOLDER_RULE = "MDV230"  # asset-link-serves-placeholder (never fixed: the link is wrong)
 INVALID_RULE = "MDV122"  # invalid-sha256
 MISSING_RULE = "MDV121"  # asset-field-missing (absent or empty)
 
@@ -95,7 +96,7 @@ def apply_fixes(results: Sequence[AssetResult]) -> list[FixOutcome]:
 def _rule(result: AssetResult) -> str:
     expected = result.ref.expected.strip("'\"")
     if result.status is AssetStatus.MISMATCH:
-        return MISMATCH_RULE
+        return PLACEHOLDER_RULE if result.served else MISMATCH_RULE
     return INVALID_RULE if expected else MISSING_RULE
 
 
@@ -171,6 +172,9 @@ def _edit(lines: list[bytes], name: str, number: int, result: AssetResult) -> Fi
     """Apply one edit to ``lines`` in place, or say why not."""
     ref = result.ref
     actual = (result.actual or "").encode("ascii")
+    if result.served:
+        reason = f"the link serves {result.served}: fix the link, not the digest"
+        return _refused(name, number, result, reason)
     if not result.delimited:
         reason = (
             "the server marked no end of the download (no Content-Length, not chunked),"

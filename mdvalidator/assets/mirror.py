@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from mdvalidator.assets.fetch import FetchError
-from mdvalidator.assets.hashing import HEAD_SIZE, sha256_stream_overlapped
+from mdvalidator.assets.hashing import HEAD_SIZE, sha256_local
 from mdvalidator.problem import AssetStatus
 from mdvalidator.sanitize import clean, redact_url
 
@@ -58,7 +58,7 @@ def hash_local(url: str, folder: Path, relative: str, max_size: int) -> tuple[st
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
         with os.fdopen(fd, "rb", buffering=0) as stream:
-            digest, size, head = sha256_stream_overlapped(stream, limit=max_size)
+            digest, size, head = sha256_local(stream, limit=max_size)
     except OSError as exc:
         message = f"{shown}: cannot read mirror file: {clean(exc.strerror or '', 80)}"
         raise FetchError(AssetStatus.UNREACHABLE, message, "mirror") from None

@@ -14,22 +14,31 @@ from pathlib import Path
 from typing import Any
 
 from mdvalidator.argtypes import parse_mirror, parse_shard, parse_size, parse_timeout
-from mdvalidator.settings import DEFAULT_MAX_SIZE, DEFAULT_TIMEOUT
+from mdvalidator.settings import (
+    DEFAULT_CONNECTIONS,
+    DEFAULT_MAX_SIZE,
+    DEFAULT_TIMEOUT,
+    MAX_HOST_CONNECTIONS,
+    parse_connections,
+)
 
 DEFAULT_DEADLINE = 3600.0
 DEFAULT_RETRIES = 4
 
 __all__ = [
     "ASSET_FLAGS",
+    "DEFAULT_CONNECTIONS",
     "DEFAULT_DEADLINE",
     "DEFAULT_MAX_SIZE",
     "DEFAULT_RETRIES",
     "DEFAULT_TIMEOUT",
+    "MAX_HOST_CONNECTIONS",
     "AssetOptions",
     "Resolver",
     "add_arguments",
     "add_network_arguments",
     "from_args",
+    "parse_connections",
     "parse_mirror",
     "parse_shard",
     "parse_size",
@@ -64,19 +73,25 @@ class AssetOptions:
     # Extra certificate authorities (PEM bundle) trusted for https, for a mirror with a private
     # CA. Config key "ca-file".
     ca_file: Path | None = None
+    # Connections per asset when its server answers ranges (1: one stream, as before).
+    connections: int = DEFAULT_CONNECTIONS
     # Below: knobs for tests and embedders, not on the command line.
     max_redirects: int = 5
     backoff: float = 0.5  # first retry waits this long, doubling each time
     retry_after_cap: float = 30.0  # a server's Retry-After is honoured up to this many seconds
     resolver: Resolver | None = None  # None: the system resolver (socket.getaddrinfo)
+    part_size: int = 4 * 1024**2  # a multi-connection download asks for parts of this size
+    window_bytes: int = 64 * 1024**2  # parts downloaded ahead of the hash, at most this much
+    max_host_connections: int = MAX_HOST_CONNECTIONS  # per host name, all assets together
+    max_total_connections: int = 32  # every host, all assets of the process together
 
 
 def add_network_arguments(parser: argparse.ArgumentParser) -> None:
-    """The flags shared by ``check``, ``hash`` and ``store``: network safety, size cap, timeout
-    (from the one table of settings, :mod:`mdvalidator.settings`)."""
+    """The flags shared by ``check``, ``hash`` and ``store``: network safety, size cap, timeout,
+    connections (from the one table of settings, :mod:`mdvalidator.settings`)."""
     from mdvalidator.settings import NETWORK_FLAGS, add_flags
 
-    add_flags(parser, NETWORK_FLAGS)
+    add_flags(parser, (*NETWORK_FLAGS, "connections"))
 
 
 ASSET_FLAGS = ("mirror", "cache-dir", "no-cache", "shard", "fix", "changed-since")
@@ -120,4 +135,5 @@ def from_args(args: argparse.Namespace, config: Mapping[str, str]) -> AssetOptio
         progress=sys.stderr.isatty() and not os.environ.get("CI"),
         fix=bool(getattr(args, "fix", False)),
         shard=getattr(args, "shard", None),
+        connections=int(pick("connections")),
     )

@@ -129,6 +129,32 @@ Passing: the same link serving a real ``.ms`` file.
     family=FAMILY,
 )
 
+SERVED_PLACEHOLDER = Rule(
+    code="MDV230",
+    name="asset-link-serves-placeholder",
+    summary="the link serves a Git LFS pointer, an error page or an empty body, not the asset",
+    doc="""\
+The bytes at ``asset-link`` do not hash to ``asset-sha256``, and they are plainly not a model:
+an empty body, a Git LFS pointer file (``version https://git-lfs.github.com/spec/v1``), an
+HTML page, a JSON error body or an XML error document (as object stores answer). Reported at
+the link, instead of MDV201: the link is what is wrong, not the digest, so ``--fix`` does not
+write the placeholder's sha256 into the card. When an LFS pointer's oid is the card's digest,
+the message says so: link the LFS object (on GitHub, ``media.githubusercontent.com/media/...``)
+rather than the pointer (``raw.githubusercontent.com/...``). Only the first bytes kept while
+the download streamed are looked at (no second request); a body that hashes right passes,
+whatever it looks like.
+
+Failing (a raw link to a file kept in Git LFS):
+
+    asset-link: https://raw.githubusercontent.com/acme/models/main/lenet.ckpt
+
+Passing:
+
+    asset-link: https://media.githubusercontent.com/media/acme/models/main/lenet.ckpt
+""",
+    family=FAMILY,
+)
+
 RULES: tuple[Rule, ...] = (
     SHA256_MISMATCH,
     UNREACHABLE,
@@ -136,4 +162,5 @@ RULES: tuple[Rule, ...] = (
     TOO_LARGE,
     TIMEOUT,
     FORMAT_MISMATCH,
+    SERVED_PLACEHOLDER,
 )

@@ -6,6 +6,7 @@ turns the results into MDV2xx problems. Network code lives in ``fetch``/``downlo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -14,17 +15,21 @@ from mdvalidator.assets import rules as R
 from mdvalidator.assets.cache import CacheEntry, CacheRead, ResultCache
 from mdvalidator.assets.download import Downloaded, Progress, Validators, download
 from mdvalidator.assets.fetch import FetchError, checked_link
+from mdvalidator.assets.health import Trace, classify, describe, host_of
 from mdvalidator.assets.mirror import hash_local, map_url
 from mdvalidator.assets.options import AssetOptions
 from mdvalidator.assets.progress import DownloadProgress
+from mdvalidator.assets.served import served_instead
 from mdvalidator.assets.shard import in_shard
 from mdvalidator.assets.sniff import format_warning
 from mdvalidator.assets.watchdog import WATCHDOG
 from mdvalidator.digests import is_sha256
-from mdvalidator.problem import AssetRef, AssetResult, AssetStatus, Problem
+from mdvalidator.problem import AssetEvidence, AssetRef, AssetResult, AssetStatus, Problem
 from mdvalidator.sanitize import clean, redact_url
 from mdvalidator.urls import LinkError, parse_link
 
+SKIPPED = AssetStatus.SKIPPED
+_ATTEMPTS = re.compile(r" \(after \d+ attempts\)$")
 _FAILED = {
     AssetStatus.BLOCKED: R.BLOCKED,
     AssetStatus.TOO_LARGE: R.TOO_LARGE,
@@ -43,7 +48,8 @@ class Fetched:
     source: str = "downloaded"  # "downloaded", "cached" (server said unchanged) or "mirror"
     detail: str = ""
     reason: str = ""
-    note: str = ""  # e.g. a cache entry that did not authenticate
+    note: str = ""  # e.g. a cache entry that did not authenticate, ranges not trusted
+    evidence: AssetEvidence | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,8 @@ class Outcome:
     reason: str = ""
     head: bytes = b""
     delimited: bool = True
+    evidence: AssetEvidence | None = None
+    served: str = ""  # on a mismatch: what the bytes plainly are instead (served_instead)
 
 
 def verify_assets(refs: Sequence[AssetRef], options: AssetOptions) -> list[AssetResult]:
@@ -67,18 +75,19 @@ def verify_assets(refs: Sequence[AssetRef], options: AssetOptions) -> list[Asset
     jobs: dict[str, list[int]] = {}
     for index, ref in enumerate(refs):
         expected = ref.expected.strip().lower()
+        untried = AssetEvidence(None, clean(host_of(ref.url), 255), 0)
         if options.offline:
-            results[index] = AssetResult(ref, AssetStatus.SKIPPED, detail="offline")
+            results[index] = AssetResult(ref, SKIPPED, detail="offline", evidence=untried)
         elif options.shard is not None and not in_shard(ref, options.shard):
-            results[index] = AssetResult(ref, AssetStatus.SKIPPED, detail="another shard")
+            results[index] = AssetResult(ref, SKIPPED, detail="another shard", evidence=untried)
         elif not is_sha256(expected) and not options.fix:
-            results[index] = AssetResult(ref, AssetStatus.SKIPPED, detail="no valid sha256")
+            results[index] = AssetResult(ref, SKIPPED, detail="no valid sha256", evidence=untried)
         else:
             try:
                 url = checked_link(ref.url).url
             except FetchError as error:
                 results[index] = AssetResult(
-                    ref, error.status, detail=error.message, reason=error.reason
+                    ref, error.status, detail=error.message, reason=error.reason, evidence=untried
                 )
                 continue
             jobs.setdefault(url, []).append(index)
@@ -87,7 +96,8 @@ def verify_assets(refs: Sequence[AssetRef], options: AssetOptions) -> list[Asset
         for url, found in zip(jobs, fetched, strict=True):
             for index in jobs[url]:
                 ref = refs[index]
-                results[index] = _result(ref, judge(ref.expected.strip().lower(), found))
+                outcome = judge(ref.expected.strip().lower(), found, ref.file_format)
+                results[index] = _result(ref, outcome)
     return [r for r in results if r is not None]
 
 
@@ -125,13 +135,17 @@ def fetch_digest(
     progress: Progress | None = None,
 ) -> Fetched:
     """The sha256 of what ``url`` serves: from its mirror, from the cache once the server says
-    the bytes are unchanged since, or downloaded (and then remembered, match or not)."""
+    the bytes are unchanged since, or downloaded (and then remembered, match or not); with
+    the evidence of what the requests met (:mod:`mdvalidator.assets.health`)."""
+    trace = Trace(url)
     try:
         target, folder = map_url(url, _mirrors(options.mirrors))
         if folder is not None:
             digest, size, head = hash_local(url, folder, target, options.max_size)
-            return Fetched(digest=digest, size=size, head=head, source="mirror")
+            found = AssetEvidence(None, clean(host_of(url), 255), 0)
+            return Fetched(digest=digest, size=size, head=head, source="mirror", evidence=found)
         target = checked_link(target).url
+        trace.link = target
         read = cache.read(target) if cache is not None else CacheRead(None)
         entry = read.entry
         if entry is not None and entry.length > options.max_size:
@@ -139,7 +153,7 @@ def fetch_digest(
         known = None
         if entry is not None and entry.revalidatable:
             known = Validators(entry.etag, entry.last_modified, entry.length)
-        got = download(target, options, known, progress)
+        got = download(target, options, known, progress, trace)
         if got.not_modified and entry is not None:
             if got.url == entry.final_url:
                 return Fetched(
@@ -148,10 +162,12 @@ def fetch_digest(
                     head=bytes.fromhex(entry.head),
                     delimited=entry.delimited,
                     source="cached",
-                    note=read.note,
+                    note=_again(read.note),
+                    evidence=trace.evidence(),
                 )
             # "Not modified" from another place than the one the bytes came from proves nothing.
-            got = download(target, options, None, progress)
+            trace.retried()
+            got = download(target, options, None, progress, trace)
         if cache is not None:
             _remember(cache, target, got)
         return Fetched(
@@ -159,13 +175,20 @@ def fetch_digest(
             size=got.size,
             head=got.head,
             delimited=got.delimited,
-            note=read.note,
+            note="; ".join(n for n in (_again(read.note), got.note) if n),
+            evidence=trace.evidence(),
         )
     except FetchError as error:
-        return Fetched(error.status, detail=error.message, reason=error.reason)
+        found = trace.evidence(error.http_status)
+        return Fetched(error.status, detail=error.message, reason=error.reason, evidence=found)
     except Exception as exc:  # a bug must not hide the other assets' verdicts
         detail = f"{redact_url(url)}: internal error ({type(exc).__name__}: {clean(str(exc), 100)})"
-        return Fetched(AssetStatus.UNREACHABLE, detail=detail, reason="internal")
+        found = trace.evidence()
+        return Fetched(AssetStatus.UNREACHABLE, detail=detail, reason="internal", evidence=found)
+
+
+def _again(note: str) -> str:
+    return f"{note}; downloaded again" if note else ""
 
 
 def _remember(cache: ResultCache, target: str, got: Downloaded) -> None:
@@ -203,10 +226,13 @@ def _mirrors(mirrors: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
     return normalised
 
 
-def judge(expected: str, fetched: Fetched) -> Outcome:
-    """The verdict on ``expected`` given what the link's bytes hash to."""
+def judge(expected: str, fetched: Fetched, file_format: str = "") -> Outcome:
+    """The verdict on ``expected`` given what the link's bytes hash to (and, on a mismatch,
+    what they plainly are instead of the asset, for a ``file_format`` asset)."""
     if fetched.status is not None:
-        return Outcome(fetched.status, detail=fetched.detail, reason=fetched.reason)
+        return Outcome(
+            fetched.status, detail=fetched.detail, reason=fetched.reason, evidence=fetched.evidence
+        )
     notes = []
     if fetched.source == "cached":
         notes.append("unchanged since last downloaded (conditional request)")
@@ -215,12 +241,14 @@ def judge(expected: str, fetched: Fetched) -> Outcome:
     if not fetched.delimited:
         notes.append("the server marked no end of the body, so a cut-short download looks whole")
     if fetched.note:
-        notes.append(fetched.note + "; downloaded again")
+        notes.append(fetched.note)
+    served = ""
     if not is_sha256(expected):
         notes.insert(0, "asset-sha256 is not a sha256; computed for --fix")
         status = AssetStatus.SKIPPED
     elif fetched.digest != expected:
         status = AssetStatus.MISMATCH
+        served = served_instead(fetched.head, fetched.size, expected, file_format)
     else:
         status = AssetStatus.CACHED if fetched.source == "cached" else AssetStatus.VERIFIED
     return Outcome(
@@ -230,10 +258,13 @@ def judge(expected: str, fetched: Fetched) -> Outcome:
         "; ".join(notes),
         head=fetched.head,
         delimited=fetched.delimited,
+        evidence=fetched.evidence,
+        served=served,
     )
 
 
 def _result(ref: AssetRef, outcome: Outcome) -> AssetResult:
+    # A served placeholder is named by its own error: no format warning besides.
     warning = format_warning(ref.file_format, outcome.head) if outcome.head else ""
     return AssetResult(
         ref=ref,
@@ -242,8 +273,11 @@ def _result(ref: AssetRef, outcome: Outcome) -> AssetResult:
         bytes=outcome.size,
         detail=outcome.detail,
         reason=outcome.reason,
-        format_warning=warning,
+        format_warning="" if outcome.served else warning,
         delimited=outcome.delimited,
+        health=classify(outcome.status, outcome.reason, outcome.evidence),
+        evidence=outcome.evidence,
+        served=outcome.served,
     )
 
 
@@ -253,7 +287,13 @@ def asset_problems(results: Sequence[AssetResult]) -> list[Problem]:
     for result in results:
         ref = result.ref
         link = redact_url(ref.url)
-        if result.status is AssetStatus.MISMATCH:
+        if result.status is AssetStatus.MISMATCH and result.served:
+            message = (
+                f"{link} serves {result.served}, not the asset (sha256 {result.actual} of"
+                f" {result.bytes} bytes; asset-sha256 says {ref.expected})"
+            )
+            problems.append(R.SERVED_PLACEHOLDER.problem(ref.path, ref.line, 1, message))
+        elif result.status is AssetStatus.MISMATCH:
             how = f"; {result.detail}" if result.detail else " downloaded"
             message = (
                 f"sha256 of {link} is {result.actual}, but asset-sha256 says {ref.expected}"
@@ -264,6 +304,10 @@ def asset_problems(results: Sequence[AssetResult]) -> list[Problem]:
         elif result.status is AssetStatus.UNREACHABLE:
             rule = R.TIMEOUT if result.reason == "timeout" else R.UNREACHABLE
             message = f"cannot download asset: {result.detail or link}"
+            if result.health is not None and result.evidence is not None:
+                said = describe(result.health, result.reason, result.evidence)
+                if said:
+                    message = f"cannot download asset: {said} ({_without_attempts(result.detail)})"
             problems.append(rule.problem(ref.path, ref.line, 1, message))
         elif result.status in _FAILED:
             message = f"asset not downloaded: {result.detail or link}"
@@ -272,3 +316,8 @@ def asset_problems(results: Sequence[AssetResult]) -> list[Problem]:
             message = f"{result.format_warning} ({link})"
             problems.append(R.FORMAT_MISMATCH.problem(ref.path, ref.line, 1, message))
     return problems
+
+
+def _without_attempts(detail: str) -> str:
+    """A failure's text without its "(after N attempts)": the evidence says it first."""
+    return _ATTEMPTS.sub("", detail)

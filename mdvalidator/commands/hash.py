@@ -14,9 +14,11 @@ HELP = "print the sha256 of files or URLs"
 DESCRIPTION = """\
 Print `<sha256>  <name>` for each file or URL (the format of sha256sum), streaming in
 constant memory. URLs are fetched as asset links are: http(s) only, public addresses only
-(unless --allow-private-network), no decoding of compressed bodies, size cap and timeouts; the
-asset cache is used and filled like `check` does (a URL unchanged since it was last hashed is
-not downloaded again). `-` reads standard input. Exit status 1 when any input failed.
+(unless --allow-private-network), no decoding of compressed bodies, size cap and timeouts, in
+parts over several connections hashed in order when the server supports ranges
+(--connections); the asset cache is used and filled like `check` does (a URL unchanged since it
+was last hashed is not downloaded again). `-` reads standard input. Exit status 1 when any input
+failed.
 
   mdvalidator hash lenet.ckpt
   mdvalidator hash https://download.example.org/models/lenet.ckpt

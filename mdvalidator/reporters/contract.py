@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from mdvalidator.digests import SHA256_HEX
-from mdvalidator.problem import AssetStatus, Severity
+from mdvalidator.problem import AssetHealth, AssetStatus, Severity
 from mdvalidator.rule import CODE_PATTERN, NAME_PATTERN
 
 VERSION = 1
@@ -30,7 +30,7 @@ class Key:
     """One key of a report object."""
 
     name: str
-    type: str  # "string" | "integer" | "list" (of ``items``)
+    type: str  # "string" | "integer" | "list" (of ``items``) | "object" (an ``items``)
     minimum: int | None = None
     maximum: int | None = None  # checked on reading (the schema leaves it open)
     min_length: int | None = None
@@ -38,10 +38,13 @@ class Key:
     pattern: str | None = None  # the writer's promise (the reader takes any string)
     choices: tuple[str, ...] = ()
     const: int | None = None
-    items: str | None = None  # list: the name of the objects it holds
+    items: str | None = None  # list, object: the name of the objects it holds (or is)
     nullable: bool = False  # the writer may write null
     read_nullable: bool = False  # the reader takes null
     default: object = field(default=_UNSET, compare=False)  # the reader's, when it is left out
+    # The writer leaves the key out when it has no value (the schema does not require it): a
+    # key added after version 1 whose value only some producers know.
+    omitted_when_null: bool = False
     description: str = ""
 
     @property
@@ -51,6 +54,7 @@ class Key:
 
 SEVERITIES = tuple(s.label for s in sorted(Severity, reverse=True))  # worst first
 STATUSES = tuple(s.value for s in AssetStatus)
+HEALTHS = tuple(h.value for h in AssetHealth)
 
 PROBLEM: tuple[Key, ...] = (
     Key("path", "string", min_length=1),
@@ -61,6 +65,14 @@ PROBLEM: tuple[Key, ...] = (
     Key("severity", "string", choices=SEVERITIES),
     Key("message", "string"),
 )
+EVIDENCE: tuple[Key, ...] = (
+    Key("http_status", "integer", 100, 599, nullable=True,
+        description="the last HTTP status answered; null when no answer came"),
+    Key("host", "string", description="the host that answered last (or failed to)"),
+    Key("attempts", "integer", 0, MAX_POSITION, description="times tried, retries included"),
+    Key("moved_to", "string", nullable=True,
+        description="where the link's permanent redirects (301/308) to another host lead"),
+)  # fmt: skip
 ASSET: tuple[Key, ...] = (
     Key("path", "string", min_length=1, read_min_length=0),
     Key("line", "integer", 0, MAX_POSITION),
@@ -69,7 +81,10 @@ ASSET: tuple[Key, ...] = (
     Key("actual", "string", pattern=f"^{SHA256_HEX}$", nullable=True, default=None),
     Key("bytes", "integer", minimum=0, read_nullable=True, default=0),
     Key("status", "string", choices=STATUSES),
-)
+    Key("health", "string", choices=HEALTHS, default=None, omitted_when_null=True,
+        description="what the result means for the link"),
+    Key("evidence", "object", items="evidence", default=None, omitted_when_null=True),
+)  # fmt: skip
 REPORT: tuple[Key, ...] = (
     Key("version", "integer", const=VERSION),
     Key("status", "string", choices=("pass", "fail")),
@@ -77,10 +92,13 @@ REPORT: tuple[Key, ...] = (
     Key("problems", "list", items="problem"),
     Key("assets", "list", items="asset", default=()),
 )
-OBJECTS: Mapping[str, tuple[Key, ...]] = {"problem": PROBLEM, "asset": ASSET}
+# In an order where an object comes after those it holds (the reader builds them so).
+OBJECTS: Mapping[str, tuple[Key, ...]] = {"problem": PROBLEM, "evidence": EVIDENCE, "asset": ASSET}
 
 
 def _property(key: Key) -> dict[str, object]:
+    if key.items is not None and key.type == "object":
+        return {"$ref": f"#/$defs/{key.items}"}
     if key.items is not None:
         return {"type": "array", "items": {"$ref": f"#/$defs/{key.items}"}}
     if key.const is not None:
@@ -105,7 +123,7 @@ def _object(keys: tuple[Key, ...]) -> dict[str, object]:
     return {
         "type": "object",
         "additionalProperties": False,
-        "required": [k.name for k in keys],
+        "required": [k.name for k in keys if not k.omitted_when_null],
         "properties": {k.name: _property(k) for k in keys},
     }
 
@@ -124,4 +142,15 @@ def json_schema() -> dict[str, object]:
     }
 
 
-__all__ = ["ASSET", "MAX_POSITION", "OBJECTS", "PROBLEM", "REPORT", "VERSION", "Key", "json_schema"]
+__all__ = [
+    "ASSET",
+    "EVIDENCE",
+    "HEALTHS",
+    "MAX_POSITION",
+    "OBJECTS",
+    "PROBLEM",
+    "REPORT",
+    "VERSION",
+    "Key",
+    "json_schema",
+]

@@ -1,6 +1,7 @@
 """The JSON report: written from a Report, and read back into one, by the one contract.
 
-``{"version": 1, "status": "pass"|"fail", "checked": N, "problems": [...], "assets": [...]}``;
+``{"version": 1, "status": "pass"|"fail", "checked": N, "problems": [...], "assets": [...]}``,
+each asset with its ``health`` and ``evidence`` when verification classified it;
 :mod:`~mdvalidator.reporters.contract` defines every key, and the JSON Schema
 (``fixtures/golden/report.schema.json``, ``python -m mdvalidator.reporters.json_report``
 prints it) is generated from it. Text from a card is cleaned (controls and bidi characters
@@ -18,9 +19,19 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from mdvalidator.problem import AssetRef, AssetResult, AssetStatus, Problem, Report, Severity
+from mdvalidator.problem import (
+    HEALTHS_OF_STATUS,
+    AssetEvidence,
+    AssetHealth,
+    AssetRef,
+    AssetResult,
+    AssetStatus,
+    Problem,
+    Report,
+    Severity,
+)
 from mdvalidator.reporters import ReportOptions
-from mdvalidator.reporters.contract import ASSET, OBJECTS, PROBLEM, REPORT, VERSION, Key
+from mdvalidator.reporters.contract import ASSET, EVIDENCE, OBJECTS, PROBLEM, REPORT, VERSION, Key
 from mdvalidator.reporters.tally import failed
 from mdvalidator.sanitize import clean, redact_url
 
@@ -49,6 +60,14 @@ _ASSET_VALUES: Mapping[str, Callable[[AssetResult], object]] = {
     "actual": lambda a: a.actual,
     "bytes": lambda a: a.bytes,
     "status": lambda a: a.status.value,
+    "health": lambda a: a.health.value if a.health is not None else None,
+    "evidence": lambda a: evidence_object(a.evidence) if a.evidence is not None else None,
+}
+_EVIDENCE_VALUES: Mapping[str, Callable[[AssetEvidence], object]] = {
+    "http_status": lambda e: e.http_status,
+    "host": lambda e: clean(e.host, TEXT_LIMIT),
+    "attempts": lambda e: e.attempts,
+    "moved_to": lambda e: redact_url(e.moved_to, TEXT_LIMIT) if e.moved_to else None,
 }
 
 
@@ -57,7 +76,16 @@ def problem_object(problem: Problem) -> dict[str, object]:
 
 
 def asset_object(result: AssetResult) -> dict[str, object]:
-    return {key.name: _ASSET_VALUES[key.name](result) for key in ASSET}
+    values = {key.name: _ASSET_VALUES[key.name](result) for key in ASSET}
+    return {
+        key.name: values[key.name]
+        for key in ASSET
+        if values[key.name] is not None or not key.omitted_when_null
+    }
+
+
+def evidence_object(evidence: AssetEvidence) -> dict[str, object]:
+    return {key.name: _EVIDENCE_VALUES[key.name](evidence) for key in EVIDENCE}
 
 
 def report_object(report: Report, strict: bool = False) -> dict[str, object]:
@@ -93,10 +121,32 @@ def _problem(data: Mapping[str, Any]) -> Problem:
 
 
 def _asset(data: Mapping[str, Any]) -> AssetResult:
+    from marshmallow import ValidationError
+
     ref = AssetRef(path=data["path"], line=data["line"], url=data["url"],
                    expected=data["expected"] or "")  # fmt: skip
+    status = AssetStatus(data["status"])
+    health = AssetHealth(data["health"]) if data["health"] is not None else None
+    if health is not None and health not in HEALTHS_OF_STATUS[status]:
+        # A failed asset called healthy (or the reverse): the report contradicts itself.
+        message = f"{health.value!r} is not the health of an asset whose status is {status.value!r}"
+        raise ValidationError(message, "health")
     return AssetResult(
-        ref=ref, status=AssetStatus(data["status"]), actual=data["actual"], bytes=data["bytes"] or 0
+        ref=ref,
+        status=status,
+        actual=data["actual"],
+        bytes=data["bytes"] or 0,
+        health=health,
+        evidence=data["evidence"],
+    )
+
+
+def _evidence(data: Mapping[str, Any]) -> AssetEvidence:
+    return AssetEvidence(
+        http_status=data["http_status"],
+        host=data["host"],
+        attempts=data["attempts"],
+        moved_to=data["moved_to"],
     )
 
 
@@ -109,6 +159,8 @@ def _field(key: Key, schemas: Mapping[str, Any]) -> Any:
         options["load_default"] = list if key.type == "list" else key.default
     else:
         options["required"] = True
+    if key.items is not None and key.type == "object":
+        return fields.Nested(schemas[key.items], **options)
     if key.items is not None:
         return fields.List(fields.Nested(schemas[key.items]), **options)
     checks: list[Any] = []
@@ -139,8 +191,10 @@ def _reader() -> Any:
         attributes["Meta"] = type("Meta", (), {"unknown": EXCLUDE})
         return type(f"{name.title()}Schema", (Schema,), attributes)
 
-    makers = {"problem": _problem, "asset": _asset}
-    inner = {name: schema(name, keys, makers[name], {}) for name, keys in OBJECTS.items()}
+    makers = {"problem": _problem, "evidence": _evidence, "asset": _asset}
+    inner: dict[str, Any] = {}
+    for name, keys in OBJECTS.items():  # those held come first (see contract.OBJECTS)
+        inner[name] = schema(name, keys, makers[name], inner)
     return schema("report", REPORT, lambda data: data, inner)()
 
 

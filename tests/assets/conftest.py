@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from asset_server import AssetServer, Route, Seen, _Handler, _Server, running_server
+from asset_server import (
+    PART_SIZE,
+    AssetServer,
+    Route,
+    Seen,
+    _Handler,
+    _Server,
+    prepare,
+    running_server,
+)
 
 from mdvalidator.assets.options import AssetOptions
 
-__all__ = ["AssetServer", "Route", "Seen"]
+__all__ = ["PART_SIZE", "AssetServer", "Route", "Seen"]
 
 
 @pytest.fixture
@@ -32,7 +42,8 @@ def private_cache_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def options(tmp_path: Path) -> AssetOptions:
-    """Options for loopback tests: private network allowed, short timeouts, tiny backoff."""
+    """Options for loopback tests: private network allowed, short timeouts, tiny backoff; one
+    stream per asset (``parallel`` is the multi-connection path)."""
     return AssetOptions(
         allow_private_network=True,
         cache_dir=tmp_path / "cache",
@@ -43,6 +54,15 @@ def options(tmp_path: Path) -> AssetOptions:
         backoff=0.01,
         retry_after_cap=0.05,
         jobs=2,
+        connections=1,
+    )
+
+
+@pytest.fixture
+def parallel(options: AssetOptions) -> AssetOptions:
+    """``options`` with 4 connections in parts of 64 KiB, at most 8 parts ahead of the hash."""
+    return dataclasses.replace(
+        options, connections=4, part_size=PART_SIZE, window_bytes=8 * PART_SIZE
     )
 
 
@@ -133,10 +153,8 @@ def tls_server(tmp_path: Path) -> Iterator[TlsServer]:
     context.load_cert_chain(cert, key)
     sni: list[str | None] = []
     context.sni_callback = lambda _sock, name, _ctx: sni.append(name)  # type: ignore[assignment,func-returns-value]
-    httpd = _Server(("127.0.0.1", 0), _Handler)
+    httpd = prepare(_Server(("127.0.0.1", 0), _Handler))
     httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
-    httpd.routes = {}
-    httpd.seen = []
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05})
     thread.daemon = True
     thread.start()

@@ -145,3 +145,28 @@ def test_progress_draws_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     progress.close()
     shown = terminal.getvalue()
     assert "assets 0/2" in shown and "assets 1/2" in shown and "MB" in shown
+
+
+def test_the_one_retry_loop_resumes_progress_at_once_and_counts_failures() -> None:
+    from mdvalidator.assets.errors import Deadline, Retryable, unreachable, with_retries
+
+    options = AssetOptions(retries=2, backoff=0.001)
+    kept = [0]
+    calls: list[int] = []
+
+    def attempt() -> str:
+        calls.append(kept[0])
+        if len(calls) <= 5:  # five drops that each kept some bytes: resumed, not counted
+            kept[0] += 10
+            raise Retryable(unreachable("http://x.test/", "connection dropped", "dropped"))
+        if len(calls) <= 7:  # two failures without progress: the two retries
+            raise Retryable(unreachable("http://x.test/", "HTTP 503", "http"))
+        return "done"
+
+    assert with_retries("http://x.test/", options, Deadline(10), attempt, lambda: kept[0]) == "done"
+    assert len(calls) == 8
+    calls.clear()
+    kept[0] = 0
+    with pytest.raises(FetchError) as caught:  # without a progress count, every drop counts
+        with_retries("http://x.test/", options, Deadline(10), attempt)
+    assert "after 3 attempts" in caught.value.message and len(calls) == 3

@@ -11,6 +11,7 @@ from mdvalidator.assets.options import (
     DEFAULT_MAX_SIZE,
     add_arguments,
     from_args,
+    parse_connections,
     parse_mirror,
     parse_shard,
     parse_size,
@@ -140,3 +141,16 @@ def test_mirrors_from_flags_and_file_add_up() -> None:
     config = {"mirror": "https://b/=/srv/b"}
     options = from_args(parse("--mirror", "https://a/=/srv/a"), config)
     assert options.mirrors == (("https://a/", "/srv/a"), ("https://b/", "/srv/b"))
+
+
+def test_connections_from_the_command_line_and_the_settings_file() -> None:
+    assert from_args(parse(), {}).connections == 8
+    assert from_args(parse("--connections", "3"), {"connections": "5"}).connections == 3
+    assert from_args(parse(), {"connections": "1"}).connections == 1  # not a network-safety key
+    for bad in ("0", "17", "many"):
+        with pytest.raises(ValueError, match="connections"):
+            parse_connections(bad)
+        with pytest.raises(ValueError, match="connections"):
+            from_args(parse(), {"connections": bad})
+        with pytest.raises(argparse.ArgumentError):
+            parse("--connections", bad)

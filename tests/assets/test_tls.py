@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import random
 from typing import TYPE_CHECKING
 
 import pytest
+from asset_server import PART_SIZE
 
+from mdvalidator.assets.download import download
 from mdvalidator.assets.fetch import FetchError, fetch_small
 from mdvalidator.assets.options import AssetOptions
 from mdvalidator.problem import AssetStatus
@@ -56,3 +60,16 @@ def test_certificate_for_another_name_is_refused(
         fetch_small(tls_server.url("/a.bin", host="other.test"), tls_options, 100)
     assert caught.value.reason == "tls"
     assert tls_server.seen == []
+
+
+def test_parts_over_kept_alive_tls_connections(
+    tls_server: TlsServer, tls_options: AssetOptions
+) -> None:
+    body = random.Random(5).randbytes(10 * PART_SIZE + 7)
+    tls_server.route("/a.bin", body=body, keep_alive=True)
+    parts = dataclasses.replace(tls_options, connections=3, part_size=PART_SIZE)
+    result = download(tls_server.url("/a.bin"), parts)
+    assert result.digest == hashlib.sha256(body).hexdigest()
+    assert len(tls_server.seen) == 11  # one request per part
+    assert len({s.client for s in tls_server.seen}) <= 3  # on three kept-alive connections
+    assert set(tls_server.sni) == {"asset.test"} and len(tls_server.sni) <= 3

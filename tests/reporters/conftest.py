@@ -7,7 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from mdvalidator.problem import AssetRef, AssetResult, AssetStatus, Problem, Report, Severity
+from mdvalidator.problem import (
+    AssetEvidence,
+    AssetHealth,
+    AssetRef,
+    AssetResult,
+    AssetStatus,
+    Problem,
+    Report,
+    Severity,
+)
 from mdvalidator.reporters import ReportOptions
 from mdvalidator.rule import Rule
 
@@ -140,6 +149,8 @@ CASES: dict[str, Report] = {
                 AssetRef(OTHER, 17, "https://cdn.example/lenet.ckpt", "22" * 32, 18, "ckpt"),
                 AssetStatus.UNREACHABLE,
                 detail="HTTP 404",
+                health=AssetHealth.DEAD,
+                evidence=AssetEvidence(404, "cdn.example", 1, None),
             ),
             AssetResult(
                 AssetRef(OTHER, 40, "https://cdn.example/lenet.onnx", "33" * 32, 41, "onnx"),
