@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "hash": "print the sha256 of files or URLs",
     "store": "validate DIGITS model stores (folders or live URLs); `store add` imports a tarball",
     "publish": "publish a JSON report to a pull request (GitHub check run / Gitee comment)",
+    "report": "merge the JSON reports of a sharded run; build the audit dashboard",
 }
 
 _TOP_DESCRIPTION = """\
