@@ -128,7 +128,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
     html.add_argument(
         "--source-url",
         type=_url,
-        default="",
         metavar="URL",
         help="where the hub's files are shown, e.g. https://github.com/OWNER/HUB/blob/main/ "
         "(cards and lines link there)",
@@ -146,7 +145,8 @@ def run(args: argparse.Namespace) -> int:
     except (ReportError, HistoryError, MergeError) as exc:
         _say(f"error: {exc}")
     except OSError as exc:
-        _say(f"error: {exc.filename or ''}: {exc.strerror or exc}")
+        where = f"{exc.filename}: " if exc.filename else ""
+        _say(f"error: {where}{exc.strerror or exc}")
     return EXIT_FAILED
 
 
@@ -188,7 +188,14 @@ def _merge(args: argparse.Namespace) -> int:
     else:
         write_atomic(Path(args.output), text.encode("utf-8"))
     if history is not None and run is not None:
-        dropped = append_history(args.history, history, run.record, args.history_keep)
+        try:
+            dropped = append_history(args.history, history, run.record, args.history_keep)
+        except OSError as exc:
+            _say(
+                f"error: cannot append to the history {args.history}: {exc.strerror or exc} "
+                "(it is as it was)"
+            )
+            return EXIT_FAILED
         if dropped:
             _say(f"note: {dropped} old run(s) dropped from the history (--history-keep)")
     counts = health_counts(report)
@@ -220,7 +227,7 @@ def _html(args: argparse.Namespace) -> int:
             report = classify_with_history(report, history.records, args.dead_after)
     date = args.date or _now()
     options = SiteOptions(
-        title=args.title, generated=date, source_url=args.source_url, version=__version__
+        title=args.title, generated=date, source_url=args.source_url or "", version=__version__
     )
     files = build_site(report, records, options)
     write_site(args.output, files)
