@@ -17,7 +17,10 @@ from pathlib import PurePosixPath
 from mdvalidator.audit.auditreport import AuditedAsset, AuditReport
 from mdvalidator.audit.health import ATTENTION, Health, worst
 from mdvalidator.audit.history import asset_key
-from mdvalidator.problem import Problem, Severity
+from mdvalidator.problem import AssetStatus, Problem, Severity
+
+# The bytes were hashed and matched (at the link, or at the end of its redirect).
+VERIFIED_STATUSES = frozenset({AssetStatus.VERIFIED, AssetStatus.CACHED})
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,7 @@ def cards_of(report: AuditReport, verified_on: Mapping[str, str]) -> list[Card]:
     assets: dict[str, list[CardAsset]] = {}
     for asset in report.assets:
         date = verified_on.get(asset_key(asset), "")
-        if not date and asset.observed is Health.VERIFIED:
+        if not date and asset.result.status in VERIFIED_STATUSES:
             date = THIS_RUN
         assets.setdefault(asset.result.ref.path, []).append(CardAsset(asset, date))
     problems: dict[str, list[Problem]] = {}

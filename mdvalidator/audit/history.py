@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from mdvalidator.audit.auditreport import DATE, AuditedAsset, AuditReport
 from mdvalidator.audit.health import Health
-from mdvalidator.problem import Severity
+from mdvalidator.problem import AssetStatus, Severity
 
 HISTORY_VERSION = 1
 COUNT_KEYS = (
@@ -82,7 +82,7 @@ def outcome_health(outcome: str) -> Health:
 def health_counts(report: AuditReport) -> dict[str, int]:
     """The headline numbers of a report: cards, assets, each health, bytes verified, errors.
 
-    Bytes count each verified file once, however many cards name it."""
+    Bytes count each file whose digest matched once, however many cards name it."""
     counts = dict.fromkeys(COUNT_KEYS, 0)
     counts["cards"] = report.checked
     counts["assets"] = len(report.assets)
@@ -90,7 +90,7 @@ def health_counts(report: AuditReport) -> dict[str, int]:
     for asset in report.assets:
         health = asset.observed
         counts[health.value] += 1
-        if health is Health.VERIFIED:
+        if asset.result.status in (AssetStatus.VERIFIED, AssetStatus.CACHED):
             verified[asset.link] = max(verified.get(asset.link, 0), asset.result.bytes)
     counts["bytes_verified"] = sum(verified.values())
     counts["errors"] = sum(1 for p in report.problems if p.severity is Severity.ERROR)

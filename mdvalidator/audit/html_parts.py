@@ -149,6 +149,7 @@ th,td{{border-bottom:1px solid #e5e7eb;padding:.35rem .5rem;text-align:left;vert
 thead th{{background:#f9fafb;border-bottom:2px solid #9ca3af}}
 th button{{font:inherit;font-weight:700;color:inherit;background:none;border:0;padding:0;
 cursor:pointer;text-align:left}}
+th[aria-sort=none] button::after{{content:" \\2195";color:#4b5563}}
 th[aria-sort=ascending] button::after{{content:" \\25B2"}}
 th[aria-sort=descending] button::after{{content:" \\25BC"}}
 td.num,th.num{{text-align:right}}

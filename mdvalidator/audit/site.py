@@ -172,10 +172,11 @@ def _card_page(card: Card, options: SiteOptions) -> str:
     ]
     rows = "".join(f"<dt>{label}</dt><dd>{text(v)}</dd>" for label, v in facts if v)
     source = source_link(options.source_url, card.path)
-    where = f' (<a href="{source}">source</a>)' if source else ""
+    if source:
+        rows += f'<dt>File</dt><dd><a href="{source}">the card on the forge</a></dd>'
     body = (
         '<p><a href="../index.html">All cards</a></p>\n'
-        f"<h1><code>{text(card.path)}</code></h1>{where}\n<dl>{rows}</dl>\n"
+        f"<h1><code>{text(card.path)}</code></h1>\n<dl>{rows}</dl>\n"
         f"{_problems_table(card, options)}\n{_assets_table(card, options)}"
     )
     return page(f"{text(card.path, 200)} — {text(options.title)}", body, root="../")
