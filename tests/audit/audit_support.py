@@ -87,8 +87,7 @@ def generated_hub(root: Path, server: AssetServer, cards: int, per_card: int) ->
             if route:
                 server.route(route, body=body)
             blocks.append(
-                f"-\n    file-format: ckpt\n    asset-link: <{link}>\n"
-                f"    asset-sha256: {digest}\n"
+                f"-\n    file-format: ckpt\n    asset-link: <{link}>\n    asset-sha256: {digest}\n"
             )
             number += 1
         text = template.replace(_ASSET_BLOCK, "\n".join(blocks))
@@ -101,7 +100,9 @@ def generated_hub(root: Path, server: AssetServer, cards: int, per_card: int) ->
     return hub
 
 
-def mdvalidator(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def mdvalidator(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """The real CLI (``python -m mdvalidator``), caches inside ``cwd``."""
     full = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_CACHE_HOME": str(cwd / ".xdg")}
     for name in ("MDVALIDATOR_DEBUG", "CI", "GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY"):

@@ -9,6 +9,7 @@ browser is killed (its process group) when the ``with`` block ends.
 from __future__ import annotations
 
 import base64
+import contextlib
 import fcntl
 import json
 import os
@@ -61,17 +62,22 @@ class Browser:
         os.close(commands_read)
         os.close(replies_write)
 
-        def wire() -> None:
-            os.dup2(high_in, 3)
-            os.dup2(high_out, 4)
-
+        # bash puts them on 3 and 4 as it execs the browser (no preexec_fn: not safe with
+        # threads; dash takes no descriptor above 9 in a redirection).
+        wire = f'exec "$0" "$@" 3<&{high_in} 4>&{high_out} {high_in}<&- {high_out}>&-'
         self._process = subprocess.Popen(
-            [executable, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
+            [
+                shutil.which("bash") or "/bin/bash",
+                "-c",
+                wire,
+                executable,
+                *FLAGS,
+                f"--user-data-dir={profile}",
+            ],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            preexec_fn=wire,
-            pass_fds=(3, 4, high_in, high_out),
+            pass_fds=(high_in, high_out),
             start_new_session=True,
         )
         os.close(high_in)
@@ -149,20 +155,16 @@ class Browser:
                 return
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(CDPError, OSError):
             self.send("Browser.close")
-        except (CDPError, OSError):
-            pass
         try:
             self._process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             os.killpg(self._process.pid, signal.SIGKILL)
             self._process.wait(timeout=10)
         for stream in (self._write, self._read):
-            try:
+            with contextlib.suppress(OSError):
                 stream.close()
-            except OSError:
-                pass
 
     def __enter__(self) -> Browser:
         return self

@@ -35,9 +35,20 @@ def paths_with(health: str) -> set[str]:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("dashboard")
-    done = mdvalidator("report", "html", str(HUB), "--history", str(HISTORY), "-o",
-                       str(folder / "site"), "--date", "2024-05-13",
-                       "--source-url", "https://gitee.com/o/hub/blob/master/", cwd=folder)  # fmt: skip
+    done = mdvalidator(
+        "report",
+        "html",
+        str(HUB),
+        "--history",
+        str(HISTORY),
+        "-o",
+        str(folder / "site"),
+        "--date",
+        "2024-05-13",
+        "--source-url",
+        "https://gitee.com/o/hub/blob/master/",
+        cwd=folder,
+    )
     assert done.returncode == 0, done.stderr
     return folder / "site"
 
@@ -106,14 +117,20 @@ def test_the_keyboard_reaches_and_sorts_the_table(index: Page) -> None:
     index.press("Enter", "Enter", 13, "\r")
     header = "document.querySelectorAll('#cards thead th')[2].getAttribute('aria-sort')"
     assert index.evaluate(header) == "ascending"
-    models = "Array.prototype.map.call(document.querySelectorAll('#cards tbody tr'), function (r) { return r.cells[2].firstChild.textContent.trim(); })"  # noqa: E501
+    models = (
+        "Array.prototype.map.call(document.querySelectorAll('#cards tbody tr'),"
+        " function (r) { return r.cells[2].firstChild.textContent.trim(); })"
+    )
     ascending = index.evaluate(models)
     assert ascending == sorted(ascending, key=str.lower)
     index.press(" ", "Space", 32, " ")
     assert index.evaluate(header) == "descending"
     descending = index.evaluate(models)
     assert descending == sorted(ascending, key=str.lower, reverse=True)
-    others = "Array.prototype.filter.call(document.querySelectorAll('#cards thead th[aria-sort]'), function (h) { return h.getAttribute('aria-sort') !== 'none'; }).length"  # noqa: E501
+    others = (
+        "Array.prototype.filter.call(document.querySelectorAll('#cards thead th[aria-sort]'),"
+        " function (h) { return h.getAttribute('aria-sort') !== 'none'; }).length"
+    )
     assert index.evaluate(others) == 1
     assert index.errors() == []
 
@@ -131,7 +148,9 @@ def test_every_card_page_loads_clean_and_the_hostile_one_stays_text(
             assert page.evaluate("document.scripts.length") == 0
             assert page.evaluate("document.images.length") == 0
             assert page.evaluate("document.querySelectorAll('[onerror]').length") == 0
-            links = page.evaluate("Array.prototype.map.call(document.links, function (a) { return a.protocol; })")  # noqa: E501
+            links = page.evaluate(
+                "Array.prototype.map.call(document.links, function (a) { return a.protocol; })"
+            )
             assert set(links) <= {"file:", "https:"}
             body = page.evaluate("document.body.innerText")
             assert '<img src=x onerror="alert(1)">' in body

@@ -6,7 +6,6 @@ answers) and once with SIGXFSZ killing it (as a crash would)."""
 from __future__ import annotations
 
 import json
-import resource
 import signal
 from pathlib import Path
 
@@ -109,16 +108,14 @@ def test_a_history_that_is_not_utf8_names_its_line(tmp_path: Path) -> None:
         read_history(bad)
 
 
-def _limited(size: int) -> None:
-    """In the child: a write past ``size`` bytes fails (EFBIG) or, where SIGXFSZ is not
-    ignored, kills the process."""
-    resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
-
-
-# The CLI's entry point, in a Python that does not ignore SIGXFSZ (Python ignores it at start).
-_KILLABLE = (
-    "import signal, sys; signal.signal(signal.SIGXFSZ, signal.SIG_DFL); "
-    "from mdvalidator.cli import main; sys.exit(main(sys.argv[1:]))"
+# The CLI's entry point under a file-size limit (argv[1], bytes): a write past it fails with
+# EFBIG, as on a full disk; with argv[2] == "die", SIGXFSZ (which Python ignores from start-up)
+# is restored and kills the process half way through the write, as a crash would.
+_LIMITED = (
+    "import resource, signal, sys; size = int(sys.argv[1]); "
+    "resource.setrlimit(resource.RLIMIT_FSIZE, (size, size)); "
+    "sys.argv[2] == 'die' and signal.signal(signal.SIGXFSZ, signal.SIG_DFL); "
+    "from mdvalidator.cli import main; sys.exit(main(sys.argv[3:]))"
 )
 
 
@@ -137,12 +134,28 @@ def test_a_write_stopped_half_way_leaves_the_history_whole(tmp_path: Path, die: 
     assert len(before) > 2 * len(HUB.read_bytes())  # the merged report is written in full
     size = len(before) + 100  # the new file's copy of the old lines fits; the new line does not
     out = tmp_path / "hub.json"
-    start = ["-c", _KILLABLE] if die else ["-m", "mdvalidator"]
-    args = [sys.executable, *start, "report", "merge", str(HUB), "-o", str(out),
-            "--history", str(history), "--date", "2024-05-01"]  # fmt: skip
+    args = [
+        sys.executable,
+        "-c",
+        _LIMITED,
+        str(size),
+        "die" if die else "fail",
+        "report",
+        "merge",
+        str(HUB),
+        "-o",
+        str(out),
+        "--history",
+        str(history),
+        "--date",
+        "2024-05-01",
+    ]
     # No bytecode written under the limit: a .pyc cut short would break later imports.
-    env = {"PYTHONPATH": str(Path(__file__).resolve().parents[2]), "PATH": "/usr/bin:/bin",
-           "PYTHONDONTWRITEBYTECODE": "1"}  # fmt: skip
+    env = {
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+        "PATH": "/usr/bin:/bin",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
     done = subprocess.run(
         args,
         capture_output=True,
@@ -150,7 +163,6 @@ def test_a_write_stopped_half_way_leaves_the_history_whole(tmp_path: Path, die: 
         timeout=60,
         check=False,
         env=env,
-        preexec_fn=lambda: _limited(size),
     )
     if die:
         assert done.returncode == -signal.SIGXFSZ
@@ -163,7 +175,17 @@ def test_a_write_stopped_half_way_leaves_the_history_whole(tmp_path: Path, die: 
     read = read_history(history)
     assert len(read.records) == 28 and not read.warnings
     # and the next run, with room to write, appends normally
-    again = mdvalidator("report", "merge", str(HUB), "-o", str(out), "--history", str(history),
-                        "--date", "2024-05-02", cwd=tmp_path)  # fmt: skip
+    again = mdvalidator(
+        "report",
+        "merge",
+        str(HUB),
+        "-o",
+        str(out),
+        "--history",
+        str(history),
+        "--date",
+        "2024-05-02",
+        cwd=tmp_path,
+    )
     assert again.returncode == 0, again.stderr
     assert len(read_history(history).records) == 29

@@ -17,8 +17,18 @@ import pytest
 from audit_support import AssetServer, Hub, generated_hub, load, mdvalidator, running_server
 
 SHARDS = 4
-CHECK = ("--format", "json", "--no-cache", "--allow-private-network", "--timeout", "5", "-j", "4",
-         "--max-asset-size", "2K")  # fmt: skip
+CHECK = (
+    "--format",
+    "json",
+    "--no-cache",
+    "--allow-private-network",
+    "--timeout",
+    "5",
+    "-j",
+    "4",
+    "--max-asset-size",
+    "2K",
+)
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +46,10 @@ def hub(tmp_path_factory: pytest.TempPathFactory, server: AssetServer) -> Hub:
 def runs(hub: Hub) -> dict[str, Path]:
     """The unsharded report and the shards' reports (the real CLI, each run timed)."""
     out: dict[str, Path] = {}
-    for label, extra in [("whole", ()), *((f"shard-{i}", ("--shard", f"{i}/{SHARDS}")) for i in range(1, SHARDS + 1))]:  # fmt: skip
+    for label, extra in [
+        ("whole", ()),
+        *((f"shard-{i}", ("--shard", f"{i}/{SHARDS}")) for i in range(1, SHARDS + 1)),
+    ]:
         target = hub.root / f"{label}.json"
         started = time.monotonic()
         done = mdvalidator(*CHECK, *extra, "-o", str(target), "assets", cwd=hub.root)
@@ -63,7 +76,9 @@ def test_the_generated_hub_is_what_the_test_needs(runs: dict[str, Path]) -> None
 def test_merging_the_shards_equals_the_unsharded_run(runs: dict[str, Path], hub: Hub) -> None:
     merged = hub.root / "merged.json"
     shards = [str(runs[f"shard-{i}"]) for i in (3, 1, 4, 2)]
-    done = mdvalidator("report", "merge", *shards, "--shards", str(SHARDS), "-o", str(merged), cwd=hub.root)  # fmt: skip
+    done = mdvalidator(
+        "report", "merge", *shards, "--shards", str(SHARDS), "-o", str(merged), cwd=hub.root
+    )
     assert done.returncode == 0, done.stderr
     assert "merged 4 report(s): 250 files, 1000 assets" in done.stderr
     assert merged.read_bytes() == runs["whole"].read_bytes()
@@ -72,7 +87,9 @@ def test_merging_the_shards_equals_the_unsharded_run(runs: dict[str, Path], hub:
 def test_a_missing_shard_is_an_error_naming_it(runs: dict[str, Path], hub: Hub) -> None:
     merged = hub.root / "partial.json"
     shards = [str(runs[f"shard-{i}"]) for i in (1, 2, 4)]
-    done = mdvalidator("report", "merge", *shards, "--shards", str(SHARDS), "-o", str(merged), cwd=hub.root)  # fmt: skip
+    done = mdvalidator(
+        "report", "merge", *shards, "--shards", str(SHARDS), "-o", str(merged), cwd=hub.root
+    )
     assert done.returncode == 2
     assert "no report verified shard 3/4" in done.stderr
     assert not merged.exists()
@@ -97,7 +114,18 @@ def test_merging_with_a_history_twice_reports_the_dead_links(
     shards = [str(runs[f"shard-{i}"]) for i in range(1, SHARDS + 1)]
     for date in ("2024-05-01", "2024-05-08"):
         out = hub.root / f"hub-{date}.json"
-        done = mdvalidator("report", "merge", *shards, "-o", str(out), "--history", str(history), "--date", date, cwd=hub.root)  # fmt: skip
+        done = mdvalidator(
+            "report",
+            "merge",
+            *shards,
+            "-o",
+            str(out),
+            "--history",
+            str(history),
+            "--date",
+            date,
+            cwd=hub.root,
+        )
         assert done.returncode == 0, done.stderr
     first = load(hub.root / "hub-2024-05-01.json")
     second = load(hub.root / "hub-2024-05-08.json")

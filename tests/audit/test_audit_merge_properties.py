@@ -43,7 +43,9 @@ def runs(draw: st.DrawFn) -> tuple[AuditReport, int]:
             Problem(f"assets/p0/1.0/m{index}_d.md", index, 0, "MDV102", "r", Severity.WARNING, "w")
         )
     checked = len({a.result.ref.path for a in assets} | {p.path for p in problems})
-    whole = AuditReport(checked=checked, problems=tuple(sorted(set(problems))), assets=tuple(assets))
+    whole = AuditReport(
+        checked=checked, problems=tuple(sorted(set(problems))), assets=tuple(assets)
+    )
     return whole, count
 
 
@@ -76,9 +78,7 @@ def test_merging_the_shards_in_any_order_gives_the_whole_run(
     shards += [shards[0]]  # a repeat
     random.shuffle(shards)  # type: ignore[attr-defined]
     merged = merge_reports(shards, shards=count).report
-    assert audit_report_object(merged) == audit_report_object(
-        merge_reports([whole]).report
-    )
+    assert audit_report_object(merged) == audit_report_object(merge_reports([whole]).report)
     assert merged.failed() == whole.failed()
 
 

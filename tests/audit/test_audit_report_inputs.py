@@ -33,7 +33,9 @@ def merge(tmp_path: Path, *reports: Path, extra: tuple[str, ...] = ()) -> tuple[
 
     err = io.StringIO()
     with contextlib.redirect_stderr(err):
-        code = main(["report", "merge", *map(str, reports), "-o", str(tmp_path / "out.json"), *extra])  # fmt: skip
+        code = main(
+            ["report", "merge", *map(str, reports), "-o", str(tmp_path / "out.json"), *extra]
+        )
     return code, err.getvalue()
 
 
@@ -151,7 +153,9 @@ def test_text_from_a_report_is_cleaned_when_merged(tmp_path: Path) -> None:
 
 
 def test_duplicate_entries_in_one_report_are_merged(tmp_path: Path) -> None:
-    doubled = edited(lambda d: (d["assets"].extend(d["assets"]), d["problems"].extend(d["problems"])))  # fmt: skip
+    doubled = edited(
+        lambda d: (d["assets"].extend(d["assets"]), d["problems"].extend(d["problems"]))
+    )
     code, _ = merge(tmp_path, write(tmp_path / "r.json", doubled))
     assert code == 0
     merged = json.loads((tmp_path / "out.json").read_text())

@@ -28,7 +28,9 @@ OPTIONS = SiteOptions(generated="2024-05-13", source_url="https://gitee.com/o/hu
 def site() -> dict[str, str]:
     report = load_audit_report(HUB)
     records = read_history(HISTORY).records
-    return {name: data.decode("utf-8") for name, data in build_site(report, records, OPTIONS).items()}
+    return {
+        name: data.decode("utf-8") for name, data in build_site(report, records, OPTIONS).items()
+    }
 
 
 def dead_paths() -> set[str]:
@@ -57,7 +59,10 @@ def test_each_failing_card_has_a_page_and_the_others_none(site: dict[str, str]) 
     resnet = next(site[p] for p in pages if "resnet50_imagenet2012.md" in site[p])
     assert "cannot download https://download.example.org/models/resnet50.mindir: HTTP 404" in resnet
     # problems at their lines, linked to the forge's file at that line
-    assert 'href="https://gitee.com/o/hub/blob/master/assets/mindspore/1.10/resnet50_imagenet2012.md#L40">40</a>' in resnet  # fmt: skip
+    assert (
+        'href="https://gitee.com/o/hub/blob/master/assets/mindspore/1.10/resnet50_imagenet2012.md#L40">40</a>'
+        in resnet
+    )
     assert "HTTP 404" in resnet and "since" in resnet.lower() and "2024-04-22" in resnet
 
 
@@ -144,8 +149,14 @@ def test_the_table_is_accessible_markup(site: dict[str, str]) -> None:
 @pytest.mark.parametrize(
     ("path", "name"),
     [
-        ("mshub_res/assets/mindspore/1.7/albert_squadv1.1.md", CardName("mindspore", "", "1.7", "albert")),  # fmt: skip
-        ("assets/noah-cvlab/gpu/1.0/ghostnet_int8_v1.0_oxford_pets_cn.md", CardName("noah-cvlab", "gpu", "1.0", "ghostnet", True)),  # fmt: skip
+        (
+            "mshub_res/assets/mindspore/1.7/albert_squadv1.1.md",
+            CardName("mindspore", "", "1.7", "albert"),
+        ),
+        (
+            "assets/noah-cvlab/gpu/1.0/ghostnet_int8_v1.0_oxford_pets_cn.md",
+            CardName("noah-cvlab", "gpu", "1.0", "ghostnet", True),
+        ),
         ("store/lenet/info.json", CardName(model="lenet")),
         ("elsewhere/x_y.md", CardName(model="x")),
     ],
@@ -210,8 +221,18 @@ def test_a_folder_that_is_not_a_dashboard_is_never_replaced(tmp_path: Path) -> N
 
 def test_report_html_writes_the_site_through_the_cli(tmp_path: Path) -> None:
     site = tmp_path / "site"
-    done = mdvalidator("report", "html", str(HUB), "--history", str(HISTORY), "-o", str(site),
-                       "--date", "2024-05-13", cwd=tmp_path)  # fmt: skip
+    done = mdvalidator(
+        "report",
+        "html",
+        str(HUB),
+        "--history",
+        str(HISTORY),
+        "-o",
+        str(site),
+        "--date",
+        "2024-05-13",
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     assert "index.html and 10 card page(s)" in done.stderr
     index = (site / "index.html").read_text(encoding="utf-8")
@@ -230,8 +251,9 @@ def test_report_html_classifies_a_report_without_health_against_the_history(
     plain = tmp_path / "plain.json"
     plain.write_text(json.dumps(data), encoding="utf-8")
     site = tmp_path / "site"
-    done = mdvalidator("report", "html", str(plain), "--history", str(HISTORY), "-o", str(site),
-                       cwd=tmp_path)  # fmt: skip
+    done = mdvalidator(
+        "report", "html", str(plain), "--history", str(HISTORY), "-o", str(site), cwd=tmp_path
+    )
     assert done.returncode == 0, done.stderr
     index = (site / "index.html").read_text(encoding="utf-8")
     # unreachable, no evidence: "flaky" in the history before? then dead only where it repeated
