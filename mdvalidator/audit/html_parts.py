@@ -145,6 +145,15 @@ dd{{margin:0}}
 font-size:.875rem;font-weight:600;white-space:nowrap}}
 table{{border-collapse:collapse;width:100%;font-size:.9375rem}}
 caption{{text-align:left;font-weight:600;padding:.25rem 0}}
+#cards{{table-layout:fixed}}
+#cards col.c-publisher{{width:12%}}
+#cards col.c-version{{width:9%}}
+#cards col.c-model{{width:15%}}
+#cards col.c-health{{width:22%}}
+#cards col.c-verified{{width:12%}}
+#cards col.c-problems{{width:13%}}
+#cards col.c-link{{width:17%}}
+#cards td{{overflow-wrap:anywhere}}
 th,td{{border-bottom:1px solid #e5e7eb;padding:.35rem .5rem;text-align:left;vertical-align:top}}
 thead th{{background:#f9fafb;border-bottom:2px solid #9ca3af}}
 th button{{font:inherit;font-weight:700;color:inherit;background:none;border:0;padding:0;

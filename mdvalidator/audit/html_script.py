@@ -17,11 +17,18 @@ SCRIPT = """
   var search = document.getElementById("search");
   var shown = document.getElementById("shown");
   var collator = new Intl.Collator(undefined, {numeric: true, sensitivity: "base"});
+  // Read once: the text searched and the healths filtered, per row.
+  var texts = new Map();
+  rows.forEach(function (row) {
+    var healths = " " + (row.getAttribute("data-health") || "") + " ";
+    var title = row.cells[2].getAttribute("title") || "";
+    texts.set(row, {healths: healths, words: (row.textContent + " " + title).toLowerCase()});
+  });
 
   function matches(row, wanted, words) {
-    var healths = " " + (row.getAttribute("data-health") || "") + " ";
-    if (wanted && healths.indexOf(" " + wanted + " ") < 0) { return false; }
-    return !words || row.textContent.toLowerCase().indexOf(words) >= 0;
+    var known = texts.get(row);
+    if (wanted && known.healths.indexOf(" " + wanted + " ") < 0) { return false; }
+    return !words || known.words.indexOf(words) >= 0;
   }
 
   function apply() {
@@ -30,7 +37,7 @@ SCRIPT = """
     var count = 0;
     rows.forEach(function (row) {
       var keep = matches(row, wanted, words);
-      row.hidden = !keep;
+      if (row.hidden === keep) { row.hidden = !keep; }  // touch only rows that change
       if (keep) { count += 1; }
     });
     shown.textContent = count + " of " + rows.length + " cards shown";

@@ -104,6 +104,7 @@ def _filters(cards: list[Card]) -> str:
 
 
 _COLUMNS = ("Publisher", "Version", "Model", "Asset health", "Last verified", "Problems", "Link")
+_COLUMN_CLASSES = ("publisher", "version", "model", "health", "verified", "problems", "link")
 
 
 def _cards_table(cards: list[Card], options: SiteOptions) -> str:
@@ -114,9 +115,11 @@ def _cards_table(cards: list[Card], options: SiteOptions) -> str:
         for name in _COLUMNS
     )
     rows = "\n".join(_card_row(card, options) for card in cards)
+    columns = "".join(f'<col class="c-{name}">' for name in _COLUMN_CLASSES)
     return (
         '<table id="cards"><caption>Every card with assets or problems, the worst health '
         "first; choose a column heading to sort by it</caption>"
+        f"<colgroup>{columns}</colgroup>"
         f"<thead><tr>{head}</tr></thead>\n<tbody>\n{rows}\n</tbody></table>"
     )
 

@@ -222,7 +222,8 @@ def test_the_github_merge_job_scripts_keep_the_history_on_a_branch(tmp_path: Pat
         index = (job / "site" / "index.html").read_text(encoding="utf-8")
         assert "https://github.com/owner/hub/blob/" + "0" * 40 in index
         assert len(_history_lines(origin, tmp_path)) == run
-    assert git(tmp_path, "--git-dir", str(origin), "rev-list", "--count", "mdvalidator-history") == "2"
+    commits = git(tmp_path, "--git-dir", str(origin), "rev-list", "--count", "mdvalidator-history")
+    assert commits == "2"
 
 
 def _gitee_shard(folder: Path, i: int, archive: bool) -> str:
