@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from mdvalidator.audit.history import HistoryRecord
 
 HELP = "merge the JSON reports of a sharded run; build the audit dashboard"
-DESCRIPTION = __doc__
+DESCRIPTION = (__doc__ or "").replace("``", "`")
 
 EXIT_OK = 0
 EXIT_FAILED = 2
