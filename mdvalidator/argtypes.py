@@ -56,3 +56,32 @@ def argtype(parse: Callable[[str], T]) -> Callable[[str], T]:
 
     convert.__name__ = parse.__name__.removeprefix("parse_")
     return convert
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"2/5"`` -> (2, 5); requires 1 <= I <= N."""
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
+    if not match:
+        raise ValueError(f"not a shard: {text!r} (say I/N, e.g. 1/4)")
+    index, count = int(match.group(1)), int(match.group(2))
+    if not 1 <= index <= count:
+        raise ValueError(f"shard {text!r} needs 1 <= I <= N")
+    return index, count
+
+
+def parse_mirror(text: str) -> tuple[str, str]:
+    """``"https://hub.example/=/srv/mirror/"`` -> (prefix, target)."""
+    prefix, sep, target = text.partition("=")
+    if not sep or not prefix.strip() or not target.strip():
+        raise ValueError(f"not a mirror: {text!r} (say PREFIX=TARGET)")
+    return prefix.strip(), target.strip()
+
+
+def parse_timeout(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"not a number of seconds: {text!r}") from None
+    if not value > 0:
+        raise ValueError(f"timeout must be positive: {text!r}")
+    return value

@@ -16,9 +16,10 @@ import fnmatch
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from mdvalidator.families import Disable
+from mdvalidator.family import Disable
 from mdvalidator.problem import Problem, Severity
-from mdvalidator.registry import did_you_mean, is_integrity, matching_codes, rule
+from mdvalidator.registry import did_you_mean, matching_codes, rule
+from mdvalidator.rule import is_integrity
 from mdvalidator.run_rules import SUPPRESSION_REFUSED, UNKNOWN_DIRECTIVE_CODE
 from mdvalidator.suppress import Directive, covers, is_suppressed
 

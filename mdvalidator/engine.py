@@ -1,29 +1,33 @@
-"""The engine: discover -> check (in parallel) -> decide -> verify assets. Returns a Report.
+"""The engine: sources -> check (in parallel) -> across files -> verify assets -> decide -> Report.
 
-Nothing here prints or exits; the CLI does. Each worker process receives the rule sets once
-(at start-up) and then only file names, so a 10,000-card hub costs little more than its
-parsing. Asset verification, the only network step, is imported only when it runs.
+Every entry point runs this: ``check`` (a folder walk or git's changed files), ``store``
+(store folders, live stores, snapshot archives), ``store add``'s validation, and a bot's
+in-memory files. Nothing here prints or exits; the caller does. Each worker process receives
+the sources and rule sets once (at start-up) and then only targets, so a 10,000-card hub costs
+little more than its parsing. Asset verification, the only network step, is imported only
+when it runs.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from mdvalidator import run_rules
 from mdvalidator.decide import Decider
-from mdvalidator.discover import Discovery, discover, discover_changed
-from mdvalidator.families import FileResult, Limits, Target
+from mdvalidator.family import FileResult, Limits, Target
 from mdvalidator.problem import AssetRef, AssetResult, AssetStatus, Problem, Report, Severity
+from mdvalidator.progress import Progress
 from mdvalidator.ruleset import RuleSet
-from mdvalidator.run_rules import NOTHING_CHECKED
+from mdvalidator.sanitize import clean
+from mdvalidator.sources import Discovery, Source
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
 
-    from mdvalidator.gitchanges import Changes
+    from mdvalidator.assets.options import AssetOptions
 
 # Below this many files a process pool costs more than it saves (starting one costs about
 # what checking 100 cards does; bench/bench_lint.py, real fixtures row).
@@ -36,9 +40,8 @@ class RunOptions:
     limits: Limits = field(default_factory=Limits)
     jobs: int = 0  # 0: one per core
     offline: bool = False
-    changed_since: str | None = None  # a git ref (or A...B); ``changes`` when already known
-    assets: Any = None  # mdvalidator.assets.options.AssetOptions when verifying
-    changes: Changes | None = None
+    assets: AssetOptions | None = None  # how to fetch and verify assets (None: not verified)
+    progress: bool = False  # show progress on a terminal
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,13 @@ class Outcome:
         )
 
 
+@dataclass(frozen=True)
+class _Item:
+    source: int  # index into the run's sources
+    target: Target
+    ruleset: int  # index into the run's rule sets
+
+
 def _cores() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -64,22 +74,32 @@ def _cores() -> int:
 
 
 # What each worker process was given at start-up (set by _init_worker).
-_worker_rulesets: dict[str, RuleSet] = {}
-_worker_limits: list[Limits] = [Limits()]
+_worker: dict[str, tuple[object, ...]] = {}
 
 
-def _init_worker(rulesets: dict[str, RuleSet], limits: Limits) -> None:
-    _worker_rulesets.update(rulesets)
-    _worker_limits[0] = limits
+def _init_worker(
+    sources: tuple[Source, ...], rulesets: tuple[RuleSet, ...], limits: Limits
+) -> None:
+    _worker["run"] = (sources, rulesets, limits)
 
 
-def _check_one(item: tuple[Target, str]) -> FileResult:
-    target, ruleset_name = item
-    ruleset = _worker_rulesets[ruleset_name]
-    return ruleset.get_family().check_file(target, ruleset, _worker_limits[0])
+def _check_one(item: _Item) -> FileResult:
+    sources, rulesets, limits = _worker["run"]
+    assert isinstance(sources, tuple) and isinstance(rulesets, tuple)
+    assert isinstance(limits, Limits)
+    source: Source = sources[item.source]
+    ruleset: RuleSet = rulesets[item.ruleset]
+    try:
+        return ruleset.checks.check_file(item.target, source.files, limits)
+    except Exception as exc:  # a bug of ours must not hide the other files' results
+        message = f"checking stopped: {type(exc).__name__}: '{clean(str(exc), 80)}'"
+        problem = run_rules.INTERNAL_ERROR.problem(item.target.display, 0, 0, message)
+        return FileResult(problems=(problem,))
 
 
-def _pool(jobs: int, rulesets: dict[str, RuleSet], limits: Limits) -> Executor:
+def _pool(
+    jobs: int, sources: tuple[Source, ...], rulesets: tuple[RuleSet, ...], limits: Limits
+) -> Executor:
     # Imported here: a one-card run (pre-commit) never starts a pool and skips ~25 ms.
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -89,135 +109,164 @@ def _pool(jobs: int, rulesets: dict[str, RuleSet], limits: Limits) -> Executor:
         max_workers=jobs,
         mp_context=multiprocessing.get_context(method),
         initializer=_init_worker,
-        initargs=(rulesets, limits),
+        initargs=(sources, rulesets, limits),
     )
 
 
 def check_files(
-    targets: Sequence[tuple[Target, RuleSet]], limits: Limits, jobs: int
+    items: Sequence[_Item],
+    sources: tuple[Source, ...],
+    rulesets: tuple[RuleSet, ...],
+    options: RunOptions,
 ) -> list[FileResult]:
     """Per-file checks, in order; in worker processes when there are enough files."""
-    by_name = {ruleset.name: ruleset for _, ruleset in targets}
-    for ruleset in by_name.values():
-        _ = ruleset.options  # validate once here, before workers fork (RuleSetError if bad)
-    items = [(target, ruleset.name) for target, ruleset in targets]
-    workers = min(jobs or _cores(), len(items))
-    if workers <= 1 or len(items) < PARALLEL_THRESHOLD:
-        _init_worker(by_name, limits)
-        return [_check_one(item) for item in items]
-    chunk = max(1, min(256, len(items) // (workers * 8)))
-    with _pool(workers, by_name, limits) as pool:
-        return list(pool.map(_check_one, items, chunksize=chunk))
+    workers = min(options.jobs or _cores(), len(items))
+    progress = Progress(len(items), "checking", "file", options.progress and len(items) > 1)
+    try:
+        if workers <= 1 or len(items) < PARALLEL_THRESHOLD:
+            _init_worker(sources, rulesets, options.limits)
+            return list(progress.count(_check_one(item) for item in items))
+        chunk = max(1, min(256, len(items) // (workers * 8)))
+        with _pool(workers, sources, rulesets, options.limits) as pool:
+            return list(progress.count(pool.map(_check_one, items, chunksize=chunk)))
+    finally:
+        progress.close()
 
 
-def _unchanged_assets(
-    refs: Sequence[AssetRef], targets: dict[str, tuple[Target, RuleSet]], changes: Changes
+def _unchanged(
+    refs: Sequence[tuple[AssetRef, _Item]], sources: Sequence[Source], rulesets: Sequence[RuleSet]
 ) -> set[tuple[str, str, str]]:
-    """(path, url, sha256) of assets declared, identically, by the file at the merge base."""
+    """(path, url, sha256) of assets declared, identically, by the file before the change."""
     known: set[tuple[str, str, str]] = set()
-    for path in {r.path for r in refs}:
-        target, ruleset = targets[path]
-        old = changes.blob(changes.base, target.path.absolute())
-        keys: Callable[[bytes, str, RuleSet], set[tuple[str, str]]] | None = getattr(
-            ruleset.get_family(), "asset_keys", None
-        )
-        if old is not None and keys is not None:
-            known.update((path, url, sha) for url, sha in keys(old, path, ruleset))
+    seen: set[str] = set()
+    for ref, item in refs:
+        if ref.path in seen:
+            continue
+        seen.add(ref.path)
+        old = sources[item.source].previous(item.target)
+        if old is not None:
+            keys = rulesets[item.ruleset].checks.asset_keys(old, item.target.location)
+            known.update((ref.path, url, sha) for url, sha in keys)
     return known
 
 
-def verify(
-    refs: Sequence[AssetRef], options: RunOptions
-) -> tuple[list[AssetResult], list[Problem]]:
+def _verify(
+    refs: Sequence[tuple[AssetRef, _Item]], rulesets: Sequence[RuleSet], options: RunOptions
+) -> tuple[list[AssetResult], list[tuple[Problem, _Item]]]:
+    """Each ref verified (or skipped offline), and the problems the families make of them."""
+    plain = [ref for ref, _ in refs]
     if options.offline or options.assets is None or not refs:
-        return [AssetResult(ref, AssetStatus.SKIPPED, detail="offline") for ref in refs], []
-    from mdvalidator.assets.verify import asset_problems, verify_assets
+        return [AssetResult(ref, AssetStatus.SKIPPED, detail="offline") for ref in plain], []
+    from mdvalidator.assets.verify import verify_assets
 
-    results = verify_assets(refs, options.assets)
-    return results, asset_problems(results)
-
-
-def _changes(options: RunOptions) -> Changes | None:
-    if options.changes is not None or not options.changed_since:
-        return options.changes
-    from mdvalidator.gitchanges import changes_since
-
-    return changes_since(options.changed_since, Path.cwd())
-
-
-def run(paths: Sequence[str], rulesets: Sequence[RuleSet], options: RunOptions) -> Report:
-    return execute(paths, rulesets, options).report
+    results = verify_assets(plain, options.assets)
+    by_ruleset: dict[int, list[tuple[AssetResult, _Item]]] = {}
+    for result, (_, item) in zip(results, refs, strict=True):
+        by_ruleset.setdefault(item.ruleset, []).append((result, item))
+    problems: list[tuple[Problem, _Item]] = []
+    for index, pairs in by_ruleset.items():
+        owner = {result.ref.path: item for result, item in pairs}
+        found = rulesets[index].checks.asset_problems([result for result, _ in pairs])
+        problems.extend((p, owner.get(p.path, pairs[0][1])) for p in found)
+    return list(results), problems
 
 
-def execute(paths: Sequence[str], rulesets: Sequence[RuleSet], options: RunOptions) -> Outcome:
+def run(sources: Sequence[Source], rulesets: Sequence[RuleSet], options: RunOptions) -> Report:
+    return execute(sources, rulesets, options).report
+
+
+def execute(sources: Sequence[Source], rulesets: Sequence[RuleSet], options: RunOptions) -> Outcome:
     """Discover, check, verify and decide; never prints."""
-    changes = _changes(options)
-    if changes is not None:
-        found = discover_changed(paths, changes, rulesets)
-    else:
-        found = discover(paths, rulesets)
-    targets = list(found.targets)
-    results = check_files(targets, options.limits, options.jobs)
+    sources, rulesets = tuple(sources), tuple(rulesets)
+    index = {id(ruleset): number for number, ruleset in enumerate(rulesets)}
+    discoveries = [source.discover(rulesets) for source in sources]
+    items = [
+        _Item(number, target, index[id(ruleset)])
+        for number, found in enumerate(discoveries)
+        for target, ruleset in found.targets
+    ]
+    results = check_files(items, sources, rulesets, options)
 
-    by_path = {target.display: (target, ruleset) for target, ruleset in targets}
-    per_file: dict[str, list[Problem]] = {
-        t.display: list(r.problems) for (t, _), r in zip(targets, results, strict=True)
-    }
-    groups: dict[str, list[tuple[Target, FileResult]]] = {}
-    for (target, ruleset), result in zip(targets, results, strict=True):
-        groups.setdefault(ruleset.name, []).append((target, result))
-    for items in groups.values():
-        ruleset = by_path[items[0][0].display][1]
-        for problem in ruleset.get_family().check_together(items, ruleset):
-            per_file.setdefault(problem.path, []).append(problem)
-
-    refs = [ref for result in results for ref in result.assets]
-    skipped_unchanged: list[AssetResult] = []
-    if changes is not None and refs and not options.offline:
-        same = _unchanged_assets(refs, by_path, changes)
-        skipped_unchanged = [
-            AssetResult(r, AssetStatus.SKIPPED, detail="unchanged")
-            for r in refs
-            if (r.path, r.url, r.expected) in same
+    # Each problem belongs to the target that produced it: decided with its rule set.
+    owned: list[tuple[Problem, _Item]] = [
+        (problem, item) for item, result in zip(items, results, strict=True)
+        for problem in result.problems
+    ]  # fmt: skip
+    owned.extend(_together(items, results, sources, rulesets))
+    refs = [
+        (ref, item) for item, result in zip(items, results, strict=True) for ref in result.assets
+    ]
+    skipped: list[AssetResult] = []
+    if refs and not options.offline:
+        same = _unchanged(refs, sources, rulesets)
+        skipped = [
+            AssetResult(ref, AssetStatus.SKIPPED, detail="unchanged")
+            for ref, _ in refs
+            if (ref.path, ref.url, ref.expected) in same
         ]
-        refs = [r for r in refs if (r.path, r.url, r.expected) not in same]
-    asset_results, asset_problems = verify(refs, options)
-    for problem in asset_problems:
-        per_file.setdefault(problem.path, []).append(problem)
+        refs = [(ref, item) for ref, item in refs if (ref.path, ref.url, ref.expected) not in same]
+    asset_results, asset_problems = _verify(refs, rulesets, options)
+    owned.extend(asset_problems)
 
-    disables = {t.display: r.disables for (t, _), r in zip(targets, results, strict=True)}
-    general = [*found.problems, *_nothing_checked(found, changes)]
-    kept: list[Problem] = options.decider.decide(general, {})
-    for path, problems in per_file.items():
-        severities = by_path[path][1].severities if path in by_path else {}
-        kept.extend(options.decider.decide(problems, severities, disables.get(path, ()), path))
-    all_assets = sorted([*asset_results, *skipped_unchanged], key=lambda a: a.ref)
-    report = Report(checked=len(targets), problems=tuple(sorted(kept)), assets=tuple(all_assets))
+    found = _joined(discoveries)
+    kept = options.decider.decide([*found.problems, *_nothing_checked(found)], {})
+    disables = {id(item): result.disables for item, result in zip(items, results, strict=True)}
+    by_item: dict[int, tuple[_Item, list[Problem]]] = {}
+    for problem, item in owned:
+        by_item.setdefault(id(item), (item, []))[1].append(problem)
+    for item, problems in by_item.values():
+        severities = rulesets[item.ruleset].severities
+        shown = item.target.display
+        kept.extend(options.decider.decide(problems, severities, disables[id(item)], shown))
+    all_assets = sorted([*asset_results, *skipped], key=lambda a: a.ref)
+    report = Report(checked=found.checked, problems=tuple(sorted(kept)), assets=tuple(all_assets))
     return Outcome(report, found)
 
 
-def _nothing_checked(found: Discovery, changes: Changes | None) -> list[Problem]:
+def _together(
+    items: Sequence[_Item],
+    results: Sequence[FileResult],
+    sources: Sequence[Source],
+    rulesets: Sequence[RuleSet],
+) -> Iterator[tuple[Problem, _Item]]:
+    """Checks across the files of one rule set and source; each problem goes to the target
+    it names (or the group's first)."""
+    groups: dict[tuple[int, int], list[tuple[_Item, FileResult]]] = {}
+    for item, result in zip(items, results, strict=True):
+        groups.setdefault((item.source, item.ruleset), []).append((item, result))
+    for (source, ruleset), members in groups.items():
+        by_display = {item.target.display: item for item, _ in members}
+        pairs = [(item.target, result) for item, result in members]
+        for problem in rulesets[ruleset].checks.check_together(pairs, sources[source].files):
+            yield problem, by_display.get(problem.path, members[0][0])
+
+
+def _joined(discoveries: Iterable[Discovery]) -> Discovery:
+    found = list(discoveries)
+    notes = [d.nothing_note for d in found if d.nothing_note is not None]
+    return Discovery(
+        targets=tuple(t for d in found for t in d.targets),
+        problems=tuple(p for d in found for p in d.problems),
+        empty_folders=tuple(f for d in found for f in d.empty_folders),
+        excluded=tuple(e for d in found for e in d.excluded),
+        nothing_note=notes[0] if notes else None,
+        counted=sum(d.checked for d in found),
+    )
+
+
+def _nothing_checked(found: Discovery) -> list[Problem]:
     """MDV018: for each named folder without descriptors, or a run that checked no file."""
-    problems = [
-        NOTHING_CHECKED.problem(folder, 0, 0, "no descriptor here: no file of a rule set's kind")
-        for folder in found.empty_folders
-        if changes is None
-    ]
+    rule = run_rules.NOTHING_CHECKED
+    message = "no descriptor here: no file of a rule set's kind"
+    problems = [rule.problem(folder, 0, 0, message) for folder in found.empty_folders]
     if found.targets or problems or found.problems:
         return problems  # the discovery problems (missing paths, ...) already say why
-    if changes is not None and changes.ref_contains_head:
-        message = (
-            f"no descriptor changed: {changes.ref} already holds the commit checked out, so "
-            "only uncommitted changes were compared (in CI, give the target branch's commit)"
-        )
-        return [NOTHING_CHECKED.problem(".", 0, 0, message)]
-    if changes is not None:
-        message = (
-            f"no descriptor changed since {changes.ref} "
-            f"(merge base {changes.base[:12]}): nothing checked"
-        )
-        return [NOTHING_CHECKED.problem(".", 0, 0, message, Severity.INFO)]
-    if found.excluded and not found.problems:
+    if found.nothing_note is not None:
+        return [found.nothing_note]
+    if found.excluded:
         message = "every named file is excluded by its rule set: nothing checked"
-        return [NOTHING_CHECKED.problem(".", 0, 0, message, Severity.INFO)]
-    return [NOTHING_CHECKED.problem(".", 0, 0, "no descriptor was checked")]
+        return [rule.problem(".", 0, 0, message, Severity.INFO)]
+    return [rule.problem(".", 0, 0, "no descriptor was checked")]
+
+
+__all__ = ["PARALLEL_THRESHOLD", "Outcome", "RunOptions", "check_files", "execute", "run"]

@@ -70,7 +70,7 @@ def fix_assets(report: Report) -> FixResult:
 def fix_card_text(report: Report) -> FixResult:
     """Rewrite card text the checks know the fix of (``evaluation: -`` -> ``no``), in place:
     no line moves, so the asset fixes that follow still find their lines."""
-    from mdvalidator.checks.card_fix import fix_card_text as fix_text
+    from mdvalidator.families.mindspore.fix import fix_card_text as fix_text
 
     records: list[Fixed] = []
     notes: list[str] = []
@@ -86,7 +86,7 @@ def fix_card_text(report: Report) -> FixResult:
     return FixResult(tuple(records), tuple(notes))
 
 
-_TEXT_RULES = ("MDV012",)
+_TEXT_RULES = ("MDV012", "MDV135")
 
 
 def _problems_of(problems: Sequence[Problem], result: AssetResult) -> list[Problem]:

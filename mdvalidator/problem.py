@@ -77,6 +77,7 @@ class AssetRef:
     expected: str
     sha_line: int = 0
     file_format: str = ""
+    name: str = ""  # the file the descriptor names (a SHA256SUMS entry), when not the link's
 
 
 @dataclass(frozen=True)
@@ -99,11 +100,21 @@ class AssetResult:
 
 @dataclass(frozen=True)
 class Report:
-    """Everything a run found: the engine's return value, the reporters' input."""
+    """Everything a run found: the engine's return value, the reporters' and publishers' input.
+
+    A report read back from its JSON (``mdvalidator.reporters.json_report.load_report``) also
+    keeps what its own ``status`` claimed: that claim can make the verdict stricter (``fail``
+    with warnings only: the run was ``--strict``), never laxer. A report that says ``pass``
+    but lists errors or failed assets fails, and ``contradicts_itself``.
+    """
 
     checked: int
     problems: tuple[Problem, ...]
     assets: tuple[AssetResult, ...] = ()
+    claimed_pass: bool | None = None  # a loaded report's own status; None: made here
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for p in self.problems if p.severity is severity)
 
     def problems_failed(self, strict: bool = False) -> bool:
         """True when any problem is an error (or, with ``strict``, a warning)."""
@@ -117,5 +128,16 @@ class Report:
     def failed(self, strict: bool = False) -> bool:
         """The verdict: an error (a warning, with ``strict``) or an asset that failed
         verification, whatever became of the problem that reported it (an ignored or
-        suppressed MDV2xx still fails the run)."""
-        return self.problems_failed(strict) or self.failed_assets() > 0
+        suppressed MDV2xx still fails the run); or a loaded report that said ``fail``."""
+        return (
+            self.problems_failed(strict) or self.failed_assets() > 0 or self.claimed_pass is False
+        )
+
+    @property
+    def passed(self) -> bool:
+        return not self.failed()
+
+    @property
+    def contradicts_itself(self) -> bool:
+        """It says ``pass`` but lists errors or failed assets (a forged or broken report)."""
+        return self.claimed_pass is True and self.failed()

@@ -8,9 +8,10 @@ file over it and takes its place in the run. How the file merges over its parent
 - tables merge key by key, and any other value, lists included, replaces the parent's;
 - except ``[ruleset] exclude``, which adds to the parent's list (a hub's own exclusions never
   bring back files the built-in set knows are not descriptors);
-- and a field table (``[fields.NAME]``, ``[asset-fields.NAME]``) that sets ``type`` replaces
-  the parent's table of that field whole: keys meant for the old type (allowed values, split,
-  pattern, ``required`` too) are not inherited, so write every key the field needs.
+- and a field table (``[fields.NAME]``, ``[asset-fields.NAME]``, ``[info.fields.NAME]``) that
+  sets ``type`` replaces the parent's table of that field whole: keys meant for the old type
+  (allowed values, split, pattern, ``required`` too) are not inherited, so write every key the
+  field needs.
 
 Every error names the file and the key.
 """
@@ -19,18 +20,17 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
-import hashlib
-import importlib.resources
 import re
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from mdvalidator import options_cache
-from mdvalidator.families import FAMILIES, Family, get_family
+from mdvalidator import families
+from mdvalidator.families import BUILTIN_NAMES, builtin_text, get_family
+from mdvalidator.family import Checks, OptionsError, bind
 from mdvalidator.problem import Severity
 
 if sys.version_info >= (3, 11):
@@ -38,7 +38,6 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
-BUILTIN_NAMES = ("mindspore-hub", "digits-model-store")
 OFF = "off"
 
 
@@ -48,37 +47,26 @@ class RuleSetError(Exception):
 
 @dataclass(frozen=True)
 class RuleSet:
+    """A rule set, loaded: plain data, with its family's options built and bound (``checks``)."""
+
     name: str
     family: str
     source: str
     files: tuple[str, ...]
+    checks: Checks = field(repr=False, compare=False)
     exclude: tuple[str, ...] = ()
     description: str = ""
     # rule code -> severity; codes mapped to None are switched off
     severities: Mapping[str, Severity | None] = field(default_factory=dict)
-    # The family's own tables, validated on first use of ``options`` (see below).
-    family_data: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
-    fingerprint: str = ""
+    # The family's own tables as read (the options were built from them), for overrides.
+    data: Mapping[str, object] = field(default_factory=dict, repr=False, compare=False)
     extends: str = ""  # the built-in set this one starts from (and replaces in a run)
+    builtin: bool = False
 
-    @cached_property
-    def options(self) -> Any:
-        """The family's validated options; ``RuleSetError`` names the file and key.
-
-        Validation (marshmallow) is slow to import, so a set is validated only when a file it
-        applies to is checked, and the result is cached on disk by content (``options_cache``).
-        """
-        cached = options_cache.load(self.fingerprint)
-        if cached is not None:
-            return cached
-        from marshmallow import ValidationError
-
-        try:
-            options = get_family(self.family).load_options(self.family_data)
-        except ValidationError as exc:
-            raise _error(self.source, exc.messages) from None
-        options_cache.store(self.fingerprint, options)
-        return options
+    @property
+    def options(self) -> object:
+        """The family's options (typed by the family: ``checks`` is a ``Bound[Options]``)."""
+        return self.checks.options
 
     def matches(self, display_path: str) -> bool:
         """Whether a file is of this set's kind (``files``), excluded or not."""
@@ -87,15 +75,6 @@ class RuleSet:
     def applies_to(self, display_path: str) -> bool:
         """Whether this set checks a file. Patterns without ``/`` match the file name."""
         return _matcher(self.files)(display_path) and not _matcher(self.exclude)(display_path)
-
-    def with_options(self, options: Any) -> RuleSet:
-        """A copy whose family options are ``options`` (already validated by the caller)."""
-        copy = dataclasses.replace(self)
-        copy.__dict__["options"] = options  # fills the cached_property
-        return copy
-
-    def get_family(self) -> Family:
-        return get_family(self.family)
 
 
 @cache
@@ -139,8 +118,8 @@ def _header(source: str, raw: Mapping[str, Any]) -> dict[str, Any]:
     name, family = raw["name"], raw["family"]
     if not isinstance(name, str) or not name:
         raise fail("name", "Not a valid string.")
-    if family not in FAMILIES:
-        raise fail("family", f"Must be one of: {', '.join(sorted(FAMILIES))}.")
+    if not isinstance(family, str) or not families.known(family):
+        raise fail("family", f"Must be one of: {', '.join(sorted(families.names()))}.")
     patterns: dict[str, tuple[str, ...]] = {}
     for key in ("files", "exclude"):
         value = raw.get(key, [])
@@ -179,7 +158,8 @@ def _error(source: str, messages: Any) -> RuleSetError:
     return RuleSetError(f"{source}: invalid rule set: " + "; ".join(lines))
 
 
-# Tables whose sub-tables declare one field each: setting `type` there replaces the field.
+# Tables whose sub-tables declare one field each (at any depth: [info.fields.NAME] too):
+# setting `type` there replaces the field.
 FIELD_TABLES = ("fields", "asset-fields")
 
 
@@ -187,11 +167,11 @@ def merge(
     base: Mapping[str, Any], override: Mapping[str, Any], path: tuple[str, ...] = ()
 ) -> dict[str, Any]:
     """Tables merge recursively; anything else in ``override`` replaces. A field table
-    (under ``FIELD_TABLES``) that sets ``type`` replaces the base's table of that field."""
+    (a table under one named in ``FIELD_TABLES``) that sets ``type`` replaces the base's."""
     merged = dict(base)
     for key, value in override.items():
         replaces_field = (
-            len(path) == 1 and path[0] in FIELD_TABLES and isinstance(value, Mapping)
+            bool(path) and path[-1] in FIELD_TABLES and isinstance(value, Mapping)
         ) and "type" in value
         if (
             isinstance(value, Mapping)
@@ -212,15 +192,13 @@ def _read_toml(source: str, text: str) -> dict[str, Any]:
     return data
 
 
-def builtin_text(name: str) -> str:
-    """The text of a built-in rule set (``rules/<name>.toml``, shipped in the wheel)."""
-    filename = f"{name}.toml"
-    try:
-        return importlib.resources.files("mdvalidator.rules").joinpath(filename).read_text("utf-8")
-    except (ModuleNotFoundError, FileNotFoundError):
-        # Running from a source tree without installing: rules/ sits beside the package.
-        checkout = Path(__file__).resolve().parent.parent / "rules" / filename
-        return checkout.read_text("utf-8")
+def _parent_text(name: str) -> str | None:
+    """The rule set ``extends = NAME`` starts from: a built-in one, or a plugin family's own."""
+    if name in BUILTIN_NAMES:
+        return builtin_text(name)
+    if not families.known(name):
+        return None
+    return get_family(name).ruleset_text()
 
 
 def _resolve_extends(source: str, raw: dict[str, Any], depth: int = 0) -> dict[str, Any]:
@@ -228,14 +206,14 @@ def _resolve_extends(source: str, raw: dict[str, Any], depth: int = 0) -> dict[s
     parent = header.get("extends") if isinstance(header, Mapping) else None
     if parent is None:
         return raw
-    if not isinstance(parent, str) or parent not in BUILTIN_NAMES:
+    if not isinstance(parent, str) or _parent_text(parent) is None:
         raise RuleSetError(
             f"{source}: ruleset.extends: unknown rule set {parent!r} "
             f"(built-in sets: {', '.join(BUILTIN_NAMES)})"
         )
     if depth > 4:
         raise RuleSetError(f"{source}: ruleset.extends: too deep")
-    base = _resolve_extends(parent, _read_toml(parent, builtin_text(parent)), depth + 1)
+    base = _resolve_extends(parent, _read_toml(parent, _parent_text(parent) or ""), depth + 1)
     merged = merge(base, raw)
     merged["ruleset"] = dict(merged["ruleset"])
     merged["ruleset"].pop("extends", None)
@@ -246,11 +224,10 @@ def _resolve_extends(source: str, raw: dict[str, Any], depth: int = 0) -> dict[s
     return merged
 
 
-def parse_ruleset(source: str, text: str, validate: bool = True) -> RuleSet:
-    """Read a rule set; ``RuleSetError`` names ``source`` and the bad key.
-
-    With ``validate`` the family's tables are checked now; otherwise on first use.
-    """
+def parse_ruleset(source: str, text: str, builtin: bool = False) -> RuleSet:
+    """Read a rule set and bind its family's options; ``RuleSetError`` names ``source`` and
+    the bad key. A ``builtin`` set (shipped with mdvalidator, proven valid by the tests) skips
+    validation: its options are built directly, so a run starts without the schema library."""
     raw = _read_toml(source, text)
     own_header = raw.get("ruleset")
     parent = own_header.get("extends") if isinstance(own_header, Mapping) else None
@@ -260,23 +237,36 @@ def parse_ruleset(source: str, text: str, validate: bool = True) -> RuleSet:
         raise RuleSetError(f"{source}: ruleset: missing table [ruleset] (name, family, files)")
     header = _header(source, header_raw)
     severities = _load_severities(source, raw.get("severity", {}))
-    family_data = {k: v for k, v in raw.items() if k not in ("ruleset", "severity")}
-    digest = hashlib.sha256(repr((header["family"], family_data)).encode("utf-8"))
-    ruleset = RuleSet(
+    data = {k: v for k, v in raw.items() if k not in ("ruleset", "severity")}
+    return RuleSet(
         name=header["name"],
         family=header["family"],
         source=source,
         files=header["files"],
+        checks=_bind(source, header["family"], data, validate=not builtin),
         exclude=header["exclude"],
         description=header["description"],
         severities=severities,
-        family_data=family_data,
-        fingerprint=digest.hexdigest(),
+        data=data,
         extends=parent if isinstance(parent, str) else "",
+        builtin=builtin,
     )
-    if validate:
-        _ = ruleset.options
-    return ruleset
+
+
+def _bind(source: str, family: str, data: Mapping[str, object], validate: bool) -> Checks:
+    try:
+        return bind(get_family(family), data, validate)
+    except OptionsError as exc:
+        raise _error(source, exc.messages) from None
+
+
+def with_override(ruleset: RuleSet, override: Mapping[str, object]) -> RuleSet:
+    """``ruleset`` with ``override`` merged over its family's tables, options bound again
+    (what a command-line setting such as ``--require-checksums`` asks of a family). The
+    override is mdvalidator's own, valid data: nothing is validated again."""
+    data = merge(ruleset.data, override)
+    checks = _bind(ruleset.source, ruleset.family, data, validate=False)
+    return dataclasses.replace(ruleset, data=data, checks=checks)
 
 
 def _load_severities(source: str, table: Any) -> dict[str, Severity | None]:
@@ -307,8 +297,8 @@ def load_ruleset_file(path: Path) -> RuleSet:
 
 @cache
 def builtin_ruleset(name: str) -> RuleSet:
-    # Validated on first use: the tests prove every built-in set valid.
-    return parse_ruleset(f"rules/{name}.toml", builtin_text(name), validate=False)
+    """A built-in rule set (not validated: the tests prove every built-in set valid)."""
+    return parse_ruleset(f"rules/{name}.toml", builtin_text(name), builtin=True)
 
 
 def load_rulesets(extra_files: tuple[Path, ...] = ()) -> tuple[RuleSet, ...]:
@@ -328,8 +318,10 @@ __all__ = [
     "RuleSet",
     "RuleSetError",
     "builtin_ruleset",
+    "builtin_text",
     "load_ruleset_file",
     "load_rulesets",
     "merge",
     "parse_ruleset",
+    "with_override",
 ]

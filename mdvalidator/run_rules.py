@@ -1,4 +1,6 @@
-"""Rules about the run itself (MDV016-MDV019): directives, settings and what was checked.
+"""Rules of the run itself, whatever the family: files that cannot be read (MDV007, MDV008),
+a file no rule set applies to (MDV009), a check that failed (MDV011), directives, settings and
+what was checked (MDV016-MDV019).
 
 They report what a user would otherwise never notice: a suppression that did nothing, a
 setting that was not applied, a run that looked at no file at all.
@@ -7,7 +9,43 @@ setting that was not applied, a run that looked at no file at all.
 from __future__ import annotations
 
 from mdvalidator.problem import Severity
-from mdvalidator.registry import Rule
+from mdvalidator.rule import Rule
+
+FILE_TOO_LARGE = Rule(
+    "MDV007",
+    "file-too-large",
+    "The file is larger than the size cap and was not read.",
+    "Descriptors are small (the largest real MindSpore Hub card is 77 KiB); a file over the\n"
+    "cap (default 512 KiB, setting max-file-size) is reported instead of being read, so a\n"
+    "hostile pull request cannot exhaust memory.",
+    family="parsing",
+)
+
+UNREADABLE_FILE = Rule(
+    "MDV008",
+    "unreadable-file",
+    "The file cannot be read (missing, not a regular file, a symlink, or permission denied).",
+    "Symbolic links are not followed: a pull request could point one anywhere on the runner.",
+    family="parsing",
+)
+
+NO_RULE_SET = Rule(
+    "MDV009",
+    "no-rule-set",
+    "A file named on the command line matches no rule set, so nothing was checked.",
+    "Pass --rules FILE with a rule set whose [ruleset] files patterns match it, or name the\n"
+    "descriptor files themselves.",
+    severity=Severity.WARNING,
+    family="parsing",
+)
+
+INTERNAL_ERROR = Rule(
+    "MDV011",
+    "internal-error",
+    "A check failed on this file; the file was not fully checked. Please report it.",
+    "mdvalidator reports its own failure as a problem on the file instead of stopping the run.",
+    family="parsing",
+)
 
 SUPPRESSION_REFUSED = Rule(
     "MDV016",
@@ -60,6 +98,10 @@ UNTRUSTED_SETTING = Rule(
 )
 
 RULES: tuple[Rule, ...] = (
+    FILE_TOO_LARGE,
+    UNREADABLE_FILE,
+    NO_RULE_SET,
+    INTERNAL_ERROR,
     SUPPRESSION_REFUSED,
     UNKNOWN_DIRECTIVE_CODE,
     NOTHING_CHECKED,

@@ -15,17 +15,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mdvalidator.argtypes import argtype, at_least, parse_size
-from mdvalidator.assets.options import (
-    DEFAULT_MAX_SIZE,
-    DEFAULT_TIMEOUT,
+from mdvalidator.argtypes import (
+    argtype,
+    at_least,
     parse_mirror,
     parse_shard,
+    parse_size,
     parse_timeout,
 )
-from mdvalidator.families import DEFAULT_MAX_FILE_SIZE
+from mdvalidator.family import DEFAULT_MAX_FILE_SIZE
+from mdvalidator.reporters import FORMATS
 
-FORMATS = ("text", "json", "github", "sarif")
+DEFAULT_MAX_SIZE = 20 * 1024**3  # asset size cap, 20 GiB: generous, model checkpoints are large
+DEFAULT_TIMEOUT = 30.0  # seconds, per network operation
 
 
 def parse_bool(text: str) -> bool:

@@ -27,8 +27,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from mdvalidator.families import Disable
-from mdvalidator.registry import all_rules, is_integrity, matching_codes
+from mdvalidator.family import Disable
+from mdvalidator.registry import all_rules, matching_codes
+from mdvalidator.rule import is_integrity
 
 DIRECTIVE = re.compile(
     r"(?:<!--|#)\s*mdvalidator:\s*"

@@ -32,7 +32,8 @@ from mdvalidator.config import (
     read_config_file,
 )
 from mdvalidator.problem import Problem
-from mdvalidator.registry import is_integrity, matching_codes
+from mdvalidator.registry import matching_codes
+from mdvalidator.rule import is_integrity
 from mdvalidator.ruleset import RuleSet, RuleSetError, load_ruleset_file, parse_ruleset
 from mdvalidator.run_rules import UNTRUSTED_SETTING
 from mdvalidator.settings import BY_KEY

@@ -35,8 +35,10 @@ def lint(*paths: Path | str, offline: bool = True) -> list[tuple[str, int, str]]
     """(code, line, message) of every problem the engine reports for ``paths``."""
     from mdvalidator.engine import RunOptions, run
     from mdvalidator.ruleset import load_rulesets
+    from mdvalidator.sources.filesystem import FolderWalk
 
-    report = run([str(p) for p in paths], load_rulesets(), RunOptions(offline=offline))
+    source = FolderWalk(tuple(str(p) for p in paths))
+    report = run([source], load_rulesets(), RunOptions(offline=offline))
     return [(p.rule, p.line, p.message) for p in report.problems]
 
 

@@ -6,7 +6,8 @@ import re
 
 from helpers import ROOT, run_cli
 
-from mdvalidator.registry import CODE_PATTERN, NAME_PATTERN, all_rules
+from mdvalidator.registry import all_rules
+from mdvalidator.rule import CODE_PATTERN, NAME_PATTERN
 
 
 def test_codes_and_names_unique_and_well_formed() -> None:

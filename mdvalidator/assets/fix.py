@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mdvalidator.atomic import write_atomic
+from mdvalidator.digests import is_sha256
 from mdvalidator.problem import AssetResult, AssetStatus
 from mdvalidator.sanitize import clean
 
@@ -36,7 +37,6 @@ _SHA_LINE = re.compile(
     rb"(?P<quote>[\"']?)(?P<value>[^\"'\s#]*)(?P=quote)"
 )
 _LINK_LINE = re.compile(rb"^(?P<indent>[ \t]*(?:-[ \t]+)?)asset-link[ \t]*" + _COLON)
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 MISMATCH_RULE = "MDV201"  # asset-sha256-mismatch
 INVALID_RULE = "MDV122"  # invalid-sha256
 MISSING_RULE = "MDV121"  # asset-field-missing (absent or empty)
@@ -73,11 +73,11 @@ class FixOutcome:
 
 def fixable(result: AssetResult) -> bool:
     """A result whose card should get ``result.actual`` as its sha256 (if it is a fact)."""
-    if result.actual is None or not _SHA256.match(result.actual):
+    if result.actual is None or not is_sha256(result.actual):
         return False
     if result.status is AssetStatus.MISMATCH:
         return True
-    return result.status is AssetStatus.SKIPPED and not _SHA256.match(result.ref.expected)
+    return result.status is AssetStatus.SKIPPED and not is_sha256(result.ref.expected)
 
 
 def apply_fixes(results: Sequence[AssetResult]) -> list[FixOutcome]:

@@ -7,17 +7,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mdvalidator.argtypes import parse_size
+from mdvalidator.argtypes import parse_mirror, parse_shard, parse_size, parse_timeout
+from mdvalidator.settings import DEFAULT_MAX_SIZE, DEFAULT_TIMEOUT
 
-DEFAULT_MAX_SIZE = 20 * 1024**3  # 20 GiB: generous, model checkpoints are large
-DEFAULT_TIMEOUT = 30.0
 DEFAULT_DEADLINE = 3600.0
 DEFAULT_RETRIES = 4
 
@@ -71,35 +69,6 @@ class AssetOptions:
     backoff: float = 0.5  # first retry waits this long, doubling each time
     retry_after_cap: float = 30.0  # a server's Retry-After is honoured up to this many seconds
     resolver: Resolver | None = None  # None: the system resolver (socket.getaddrinfo)
-
-
-def parse_shard(text: str) -> tuple[int, int]:
-    """``"2/5"`` -> (2, 5); requires 1 <= I <= N."""
-    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
-    if not match:
-        raise ValueError(f"not a shard: {text!r} (say I/N, e.g. 1/4)")
-    index, count = int(match.group(1)), int(match.group(2))
-    if not 1 <= index <= count:
-        raise ValueError(f"shard {text!r} needs 1 <= I <= N")
-    return index, count
-
-
-def parse_mirror(text: str) -> tuple[str, str]:
-    """``"https://hub.example/=/srv/mirror/"`` -> (prefix, target)."""
-    prefix, sep, target = text.partition("=")
-    if not sep or not prefix.strip() or not target.strip():
-        raise ValueError(f"not a mirror: {text!r} (say PREFIX=TARGET)")
-    return prefix.strip(), target.strip()
-
-
-def parse_timeout(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"not a number of seconds: {text!r}") from None
-    if not value > 0:
-        raise ValueError(f"timeout must be positive: {text!r}")
-    return value
 
 
 def add_network_arguments(parser: argparse.ArgumentParser) -> None:

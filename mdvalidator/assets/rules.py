@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mdvalidator.problem import Severity
-from mdvalidator.registry import Rule
+from mdvalidator.rule import Rule
 
 FAMILY = "assets"
 

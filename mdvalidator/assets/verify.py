@@ -6,7 +6,6 @@ turns the results into MDV2xx problems. Network code lives in ``fetch``/``downlo
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -21,19 +20,15 @@ from mdvalidator.assets.progress import DownloadProgress
 from mdvalidator.assets.shard import in_shard
 from mdvalidator.assets.sniff import format_warning
 from mdvalidator.assets.watchdog import WATCHDOG
+from mdvalidator.digests import is_sha256
 from mdvalidator.problem import AssetRef, AssetResult, AssetStatus, Problem
 from mdvalidator.sanitize import clean, redact_url
 from mdvalidator.urls import LinkError, parse_link
 
-SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _FAILED = {
     AssetStatus.BLOCKED: R.BLOCKED,
     AssetStatus.TOO_LARGE: R.TOO_LARGE,
 }
-
-
-def is_sha256(text: str) -> bool:
-    return bool(SHA256.match(text))
 
 
 @dataclass(frozen=True)

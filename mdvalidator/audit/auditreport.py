@@ -1,11 +1,14 @@
 """The JSON report as an audit reads and writes it: the contract, plus the health fields.
 
 Reports come from CI jobs that may have run pull request content, so each one is validated
-here before anything is made of it: its shape by the publishers' own schema
-(:func:`mdvalidator.publish.report.parse_report`), then the optional asset fields of an audit
-(``health``, ``evidence``, ``since``), each against the asset's ``status``. Its own ``status``
-is never believed: :meth:`AuditReport.failed` recomputes the verdict. Output goes through the
-JSON reporter's own functions, so a merged report is byte for byte what one run would write.
+here before anything is made of it: its shape by the one JSON contract
+(:func:`mdvalidator.reporters.json_report.load_report`, the publishers' reader), then the
+optional asset fields of an audit (``health``, ``evidence``, ``since``), each against the
+asset's ``status`` (the contract's reader ignores keys it does not know; an audit does not).
+Its own ``status`` is never believed: :meth:`AuditReport.failed` recomputes the verdict from
+what it lists (a merge recomputes it with or without ``--strict``). Output goes through the
+JSON reporter's own functions and the contract's key order, so a merged report is byte for
+byte what one run would write.
 """
 
 from __future__ import annotations
@@ -17,9 +20,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mdvalidator.audit.health import Evidence, Health, allowed_health, derive_health, health_fits
-from mdvalidator.problem import FAILING_ASSETS, AssetResult, AssetStatus, Problem, Severity
-from mdvalidator.publish.report import ReportError, parse_report
-from mdvalidator.reporters.json_report import SCHEMA_VERSION, asset_object, problem_object
+from mdvalidator.digests import is_sha256
+from mdvalidator.problem import FAILING_ASSETS, AssetResult, AssetStatus, Problem, Report
+from mdvalidator.reporters.contract import REPORT, VERSION
+from mdvalidator.reporters.json_report import (
+    ReportError,
+    asset_object,
+    load_report,
+    problem_object,
+)
 from mdvalidator.sanitize import clean
 
 __all__ = [
@@ -31,7 +40,6 @@ __all__ = [
     "render_audit_report",
 ]
 
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 # A run's date as the history writes it: an ISO 8601 date or date and time (UTC).
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?Z)?$")
 _HOST_LIMIT = 255
@@ -75,16 +83,19 @@ class AuditReport:
     problems: tuple[Problem, ...]
     assets: tuple[AuditedAsset, ...] = field(default=())
 
+    def as_report(self) -> Report:
+        """The report without the audit's fields (what every format and publisher takes)."""
+        return Report(self.checked, self.problems, tuple(a.result for a in self.assets))
+
     def failed(self, strict: bool = False) -> bool:
         """The verdict, from the problems and assets themselves (never a report's word)."""
-        floor = Severity.WARNING if strict else Severity.ERROR
-        return any(p.severity >= floor for p in self.problems) or any(a.failed for a in self.assets)
+        return self.as_report().failed(strict)
 
 
 def parse_audit_report(data: object) -> AuditReport:
     """A decoded JSON value -> :class:`AuditReport`, or :class:`ReportError` naming the key."""
-    published = parse_report(data)
-    assert isinstance(data, dict)  # parse_report refuses anything else
+    published = load_report(data)
+    assert isinstance(data, dict)  # load_report refuses anything else
     raw_assets = data.get("assets") or []
     assets = tuple(
         _audited(result, raw, index)
@@ -96,7 +107,7 @@ def parse_audit_report(data: object) -> AuditReport:
 def _audited(result: AssetResult, raw: Mapping[str, Any], index: int) -> AuditedAsset:
     where = f"assets.{index}"
     actual = result.actual
-    if actual is not None and not _SHA256.match(actual):
+    if actual is not None and not is_sha256(actual):
         raise ReportError(f"{where}.actual: not a sha256 (64 lower-case hex digits)")
     health = _health(raw.get("health"), result.status, where)
     evidence = _evidence(raw.get("evidence"), f"{where}.evidence")
@@ -168,13 +179,14 @@ def audit_report_object(report: AuditReport, strict: bool = False) -> dict[str, 
     """The JSON contract (problems sorted, assets by path, line and link), plus the optional
     health fields of the assets that have them."""
     assets = sorted(report.assets, key=lambda a: a.key)
-    return {
-        "version": SCHEMA_VERSION,
+    values: dict[str, Any] = {
+        "version": VERSION,
         "status": "fail" if report.failed(strict) else "pass",
         "checked": report.checked,
         "problems": [problem_object(p) for p in sorted(report.problems)],
         "assets": [_asset_json(a) for a in assets],
     }
+    return {key.name: values[key.name] for key in REPORT}
 
 
 def render_audit_report(report: AuditReport, strict: bool = False) -> str:

@@ -8,10 +8,8 @@ as it was); the site is built in a temporary folder beside the target and rename
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
-import stat
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -25,51 +23,18 @@ from mdvalidator.audit.history import (
     parse_history,
     record_line,
 )
+from mdvalidator.publish.report import MAX_REPORT_BYTES, read_report_value
+from mdvalidator.reading import ReadError, ReadFailure, read_capped
 
-MAX_REPORT_BYTES = 16 * 1024 * 1024
 # About 35 bytes an asset a run: 3,000 assets a day for a year is under 40 MB.
 MAX_HISTORY_BYTES = 256 * 1024 * 1024
 SITE_MARKER = ".mdvalidator-dashboard"
 
 
-class InputTooLarge(Exception):
-    pass
-
-
-def read_capped(path: Path, max_bytes: int) -> bytes:
-    """At most ``max_bytes`` of a regular file; a FIFO or device is refused, not waited on."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    with os.fdopen(fd, "rb") as stream:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise OSError(f"{path}: not a regular file")
-        if info.st_size > max_bytes:
-            raise InputTooLarge(f"{path}: larger than {max_bytes} bytes")
-        data = stream.read(max_bytes + 1)
-    if len(data) > max_bytes:  # grew while being read
-        raise InputTooLarge(f"{path}: larger than {max_bytes} bytes")
-    return data
-
-
 def load_audit_report(path: Path, max_bytes: int = MAX_REPORT_BYTES) -> AuditReport:
-    """Read and validate one report; :class:`ReportError` says what is wrong, and where."""
-    try:
-        text = read_capped(path, max_bytes).decode("utf-8")
-    except InputTooLarge:
-        raise ReportError(
-            f"{path}: larger than {max_bytes} bytes, the cap for a report "
-            "(not one of ours, or raise it with --max-report-size)"
-        ) from None
-    except UnicodeDecodeError:
-        raise ReportError(f"{path}: not UTF-8 text") from None
-    except OSError as exc:
-        raise ReportError(f"cannot read the report {path}: {exc.strerror or exc}") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ReportError(f"{path}: not JSON (line {exc.lineno}, column {exc.colno})") from None
-    except RecursionError:
-        raise ReportError(f"{path}: nested too deeply to be an mdvalidator report") from None
+    """Read and validate one report (the publishers' capped reader, the one contract, then the
+    audit's own fields); :class:`ReportError` says what is wrong, and where."""
+    data = read_report_value(path, max_bytes)
     try:
         return parse_audit_report(data)
     except ReportError as exc:
@@ -78,17 +43,18 @@ def load_audit_report(path: Path, max_bytes: int = MAX_REPORT_BYTES) -> AuditRep
 
 def read_history(path: Path, max_bytes: int = MAX_HISTORY_BYTES) -> HistoryRead:
     """The history at ``path``; an absent file is an empty history (the first run)."""
+    if not os.path.lexists(path):
+        return HistoryRead(records=(), lines=())
     try:
         data = read_capped(path, max_bytes)
-    except FileNotFoundError:
-        return HistoryRead(records=(), lines=())
-    except InputTooLarge:
-        raise HistoryError(
-            f"{path}: larger than {max_bytes} bytes (keep fewer runs with --history-keep, "
-            "or raise --max-history-size)"
-        ) from None
-    except OSError as exc:
-        raise HistoryError(f"cannot read the history {path}: {exc.strerror or exc}") from None
+    except ReadError as error:
+        if error.kind is ReadFailure.TOO_LARGE:
+            raise HistoryError(
+                f"{path}: larger than {max_bytes} bytes (keep fewer runs with --history-keep, "
+                "or raise --max-history-size)"
+            ) from None
+        reason = error.message.removeprefix("cannot read: ")
+        raise HistoryError(f"cannot read the history {path}: {reason}") from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

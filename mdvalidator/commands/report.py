@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mdvalidator.argtypes import argtype, at_least, parse_size
+from mdvalidator.publish.report import MAX_REPORT_BYTES
 
 if TYPE_CHECKING:
     from mdvalidator.audit.history import HistoryRecord
@@ -36,8 +37,7 @@ EXIT_FAILED = 2
 _count = argtype(at_least(1, int, "a number"))
 _keep = argtype(at_least(0, int, "a number"))
 _size = argtype(parse_size)
-# mdvalidator.audit.files' caps, without importing the audit to build a parser
-_MAX_REPORT_BYTES = 16 * 1024 * 1024
+# mdvalidator.audit.files' cap, without importing the audit to build a parser
 _MAX_HISTORY_BYTES = 256 * 1024 * 1024
 
 
@@ -62,7 +62,7 @@ def _inputs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--max-report-size",
         type=_size,
-        default=_MAX_REPORT_BYTES,
+        default=MAX_REPORT_BYTES,
         metavar="SIZE",
         help="refuse a report file larger than this (default 16M)",
     )

@@ -14,19 +14,21 @@ Endpoints used (all take ``access_token``; reads as a query parameter, writes in
 
 from __future__ import annotations
 
+import argparse
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from mdvalidator import __version__
-from mdvalidator.publish import summary
+from mdvalidator.argtypes import argtype, at_least
+from mdvalidator.problem import Report
+from mdvalidator.publish import api_url, repository, summary
 from mdvalidator.publish.errors import (
     PublishError,
     api_error,
     connection_error,
     library_logs_held,
 )
-from mdvalidator.publish.report import PublishedReport
 
 DEFAULT_API_URL = "https://gitee.com/api/v5"
 TOKEN_VARIABLE = "GITEE_TOKEN"
@@ -140,7 +142,7 @@ def _repo_path(repo: str) -> str:
 
 
 def publish_gitee(
-    report: PublishedReport,
+    report: Report,
     target: GiteeTarget,
     token: str,
     *,
@@ -156,7 +158,7 @@ def publish_gitee(
         client.close()
 
 
-def _publish(client: _Client, report: PublishedReport, target: GiteeTarget) -> GiteeOutcome:
+def _publish(client: _Client, report: Report, target: GiteeTarget) -> GiteeOutcome:
     repo = _repo_path(target.repo)
     me = client.call("GET", "/user", "identifying the token's owner")
     login = me.get("login") if isinstance(me, dict) else None
@@ -212,3 +214,28 @@ def _find_comment(client: _Client, repo: str, pr: int, login: object) -> int | N
         if len(comments) < PER_PAGE:
             return None
     return None
+
+
+class GiteePublisher:
+    help = "one summary comment on a Gitee pull request"
+    description = "Token: the GITEE_TOKEN environment variable."
+    token_variable = TOKEN_VARIABLE
+
+    def configure(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--repo", required=True, type=repository, metavar="OWNER/NAME")
+        positive = argtype(at_least(1, int, "a number"))
+        parser.add_argument("--pr", required=True, type=positive, metavar="N")
+        parser.add_argument(
+            "--api-url", type=api_url, default=DEFAULT_API_URL, help="default: %(default)s"
+        )
+        parser.add_argument(
+            "--retries", type=int, default=3, help="retries of failed reads (default 3)"
+        )
+
+    def publish(self, report: Report, args: argparse.Namespace, token: str) -> str:
+        target = GiteeTarget(repo=args.repo, pr=args.pr, api_url=args.api_url)
+        done = publish_gitee(report, target, token, retries=max(args.retries, 0))
+        return f"mdvalidator: {done.comment} the comment on Gitee pull request !{args.pr}"
+
+
+PUBLISHER = GiteePublisher()

@@ -18,34 +18,37 @@ PyGithub is imported inside :func:`publish_github`, so the offline lint path nev
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import argparse
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
 from mdvalidator import __version__
-from mdvalidator.problem import Problem, Severity
-from mdvalidator.publish import summary
+from mdvalidator.argtypes import argtype, at_least
+from mdvalidator.problem import Problem, Report
+from mdvalidator.publish import api_url, repository, summary
+from mdvalidator.publish.annotations import (
+    MAX_ANNOTATIONS,
+    annotation,
+    batches,
+    capped,
+    sections,
+    split_by_changed,
+)
 from mdvalidator.publish.errors import (
     PublishError,
     api_error,
     connection_error,
     library_logs_held,
 )
-from mdvalidator.publish.report import MAX_POSITION, PublishedReport
 from mdvalidator.sanitize import clean, redact_url
 
 DEFAULT_API_URL = "https://api.github.com"
-ANNOTATIONS_PER_REQUEST = 50  # the Checks API's limit
-# 20 writes at most: enough for any real pull request, and a 20,000-problem report cannot
-# turn into 400 check-run updates.
-MAX_ANNOTATIONS = 1000
-MAX_PATH = 1000
 TOKEN_VARIABLE = "GITHUB_TOKEN"
 BOT_LOGIN = "github-actions[bot]"  # who writes the comment when the workflow token is used
 ANY_AUTHOR = "*"
-
-_LEVELS = {Severity.ERROR: "failure", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
 @dataclass(frozen=True)
@@ -86,92 +89,8 @@ class GithubOutcome:
     steps: list[str] = field(default_factory=list)
 
 
-def annotation_path(path: str) -> str | None:
-    """``path`` as a repository-relative path an annotation can carry, or ``None``.
-
-    Refused: empty, absolute (``/x``, ``C:x``), backslashes, ``.``/``..``/empty segments, and
-    anything :func:`clean` would change (controls, bidi and format characters, ``##[``).
-    """
-    while path.startswith("./"):
-        path = path[2:]
-    if not path or len(path) > MAX_PATH or path.startswith("/") or "\\" in path:
-        return None
-    if len(path) > 1 and path[1] == ":":
-        return None
-    if any(part in ("", ".", "..") for part in path.split("/")):
-        return None
-    return path if clean(path, MAX_PATH) == path else None
-
-
-def annotation(problem: Problem) -> dict[str, Any]:
-    """One Checks API annotation for ``problem`` (line 0, "whole file", is shown on line 1).
-
-    The caller has checked the path with :func:`annotation_path`.
-    """
-    line = min(max(problem.line, 1), MAX_POSITION)
-    path = annotation_path(problem.path)
-    note: dict[str, Any] = {
-        "path": path if path is not None else clean(problem.path, MAX_PATH),
-        "start_line": line,
-        "end_line": line,
-        "annotation_level": _LEVELS[problem.severity],
-        "message": clean(problem.message, 4000),
-        "title": summary.annotation_title(problem),
-    }
-    if 0 < problem.line <= MAX_POSITION and 0 < problem.column <= MAX_POSITION:
-        note["start_column"] = problem.column
-        note["end_column"] = problem.column
-    return note
-
-
-def batches(items: Sequence[Any], size: int = ANNOTATIONS_PER_REQUEST) -> Iterator[list[Any]]:
-    """``items`` in lists of at most ``size``; one empty list when there are none."""
-    if not items:
-        yield []
-        return
-    for start in range(0, len(items), size):
-        yield list(items[start : start + size])
-
-
-def split_by_changed(
-    problems: Sequence[Problem], changed: frozenset[str] | None
-) -> tuple[list[Problem], list[Problem]]:
-    """(problems to annotate, the others): a problem is annotated when its path is a plain
-    relative path (:func:`annotation_path`) and, with ``changed``, one the PR changes."""
-    inside: list[Problem] = []
-    outside: list[Problem] = []
-    for problem in problems:
-        path = annotation_path(problem.path)
-        ok = path is not None and (changed is None or path in changed)
-        (inside if ok else outside).append(problem)
-    return inside, outside
-
-
-def capped(problems: Sequence[Problem], cap: int = MAX_ANNOTATIONS) -> tuple[list[Problem], int]:
-    """At most ``cap`` problems to annotate, errors first, then in report order; and how many
-    were left out."""
-    ordered = sorted(problems, key=lambda p: -p.severity)  # stable: keeps the report order
-    return ordered[:cap], max(len(ordered) - cap, 0)
-
-
-def sections(
-    inside: Sequence[Problem], outside: Sequence[Problem], with_pr: bool
-) -> list[summary.Section]:
-    if not with_pr:
-        if not outside:
-            return [summary.Section("", inside)]
-        return [
-            summary.Section("Annotated", inside),
-            summary.Section("Not annotated (not a plain path in the repository)", outside),
-        ]
-    return [
-        summary.Section("In files this pull request changes", inside),
-        summary.Section("In files this pull request does not change (not annotated)", outside),
-    ]
-
-
 def publish_github(
-    report: PublishedReport, target: GithubTarget, token: str, pacing: Pacing | None = None
+    report: Report, target: GithubTarget, token: str, pacing: Pacing | None = None
 ) -> GithubOutcome:
     """Create or update the check run and (with ``target.pr``) the PR comment.
 
@@ -217,9 +136,7 @@ def publish_github(
     return outcome
 
 
-def _publish(
-    client: Any, report: PublishedReport, target: GithubTarget, out: GithubOutcome
-) -> None:
+def _publish(client: Any, report: Report, target: GithubTarget, out: GithubOutcome) -> None:
     out.steps.append("reading the repository")
     repository = client.get_repo(target.repo)
     web_url = str(repository.html_url)  # completes the lazy object: GET /repos/{owner}/{repo}
@@ -362,3 +279,110 @@ def _write_comment(repository: Any, target: GithubTarget, body: str, out: Github
 
 
 __all__ = ["GithubOutcome", "GithubTarget", "Pacing", "PublishError", "publish_github"]
+
+
+_SHA = re.compile(r"^([0-9a-f]{40}|[0-9a-f]{64})$")  # a git commit (SHA-1 or SHA-256 objects)
+
+
+def _sha(text: str) -> str:
+    if not _SHA.match(text):
+        raise argparse.ArgumentTypeError("expected a full 40-character hex commit SHA")
+    return text
+
+
+def _seconds(text: str) -> float:
+    seconds: float = argtype(at_least(0, float, "a number"))(text)
+    return seconds
+
+
+class GithubPublisher:
+    help = "check run with annotations, and a PR comment"
+    description = (
+        "Token: the GITHUB_TOKEN environment variable "
+        "(needs checks: write, and pull-requests: write with --pr)."
+    )
+    token_variable = TOKEN_VARIABLE
+
+    def configure(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--repo", required=True, type=repository, metavar="OWNER/NAME")
+        parser.add_argument(
+            "--sha", required=True, type=_sha, help="the pull request's head commit"
+        )
+        parser.add_argument(
+            "--pr",
+            type=argtype(at_least(1, int, "a number")),
+            metavar="N",
+            help="also keep one summary comment on pull request N, and annotate only "
+            "the files it changes",
+        )
+        parser.add_argument(
+            "--api-url",
+            type=api_url,
+            default=DEFAULT_API_URL,
+            help="GitHub Enterprise: https://HOST/api/v3 (default: %(default)s)",
+        )
+        parser.add_argument("--check-name", default="mdvalidator", help="default: %(default)s")
+        parser.add_argument(
+            "--details-url", type=api_url, help="link shown as the check run's details"
+        )
+        parser.add_argument(
+            "--comment-author",
+            default=BOT_LOGIN,
+            metavar="LOGIN",
+            help="whose earlier comment to edit: the account the token belongs to "
+            "(default: %(default)s; '*' for any author)",
+        )
+        parser.add_argument(
+            "--retries", type=int, default=3, help="retries of failed reads (default 3)"
+        )
+        parser.add_argument(
+            "--write-interval",
+            type=_seconds,
+            default=1.0,
+            metavar="SECONDS",
+            help="pause between writes, as GitHub asks of integrators (default 1)",
+        )
+        parser.add_argument(
+            "--request-interval",
+            type=_seconds,
+            default=0.25,
+            metavar="SECONDS",
+            help="pause between requests (default 0.25)",
+        )
+
+    def publish(self, report: Report, args: argparse.Namespace, token: str) -> str:
+        target = GithubTarget(
+            repo=args.repo,
+            sha=args.sha,
+            pr=args.pr,
+            api_url=args.api_url,
+            check_name=clean(args.check_name, 100),
+            comment_author=args.comment_author,
+            details_url=args.details_url,
+        )
+        pacing = Pacing(
+            retries=max(args.retries, 0),
+            request_interval=args.request_interval,
+            write_interval=args.write_interval,
+        )
+        done = publish_github(report, target, token, pacing)
+        text = (
+            f"mdvalidator: check run {target.check_name!r}: {done.conclusion}, "
+            f"{done.annotations} annotation(s) in {done.check_requests} request(s)"
+        )
+        if done.not_annotated:
+            where = "outside the PR's files" if args.pr else "without a plain repository path"
+            text += f", {done.not_annotated} problem(s) {where} listed in the summary"
+        if done.over_cap:
+            text += f", {done.over_cap} more past the annotation cap counted in the summary"
+        if done.comment:
+            text += f"; {done.comment} the comment on pull request #{args.pr}"
+        if done.pr_moved:
+            text += (
+                f"; pull request #{args.pr} is no longer at {args.sha[:12]}, so its comment "
+                "was left alone"
+            )
+        return text
+
+
+PUBLISHER = GithubPublisher()

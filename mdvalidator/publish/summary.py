@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from mdvalidator.problem import AssetStatus, Problem, Severity
-from mdvalidator.publish.report import PublishedReport
+from mdvalidator.problem import AssetStatus, Problem, Report, Severity
+from mdvalidator.reporters.tally import count_severity
 from mdvalidator.sanitize import clean, code_span, markdown_text
 
 # Hidden in the rendered comment; how a later run finds the comment it wrote before.
@@ -26,8 +26,6 @@ GITHUB_LIMIT = 60_000
 GITEE_LIMIT = 30_000
 
 _ICONS = {Severity.ERROR: "❌", Severity.WARNING: "⚠️", Severity.INFO: "ℹ️"}
-_PLURAL = {Severity.ERROR: "errors", Severity.WARNING: "warnings", Severity.INFO: "notices"}
-_SINGULAR = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 LinkFor = Callable[[Problem], str | None]
 
@@ -40,20 +38,20 @@ class Section:
     problems: Sequence[Problem]
 
 
-def conclusion(report: PublishedReport) -> str:
+def conclusion(report: Report) -> str:
     """The check run conclusion: ``success`` or ``failure``, from the verdict recomputed out of
-    the report's problems and assets (:attr:`PublishedReport.passed`), not its own ``status``."""
+    the report's problems and assets (:attr:`Report.passed`), not its own ``status``."""
     return "success" if report.passed else "failure"
 
 
-def headline(report: PublishedReport) -> str:
+def headline(report: Report) -> str:
     """``All Passed`` or ``2 errors, 1 warning``: the check run title."""
-    parts = []
-    for severity in (Severity.ERROR, Severity.WARNING, Severity.INFO):
-        n = report.count(severity)
-        if n:
-            parts.append(f"{n} {_SINGULAR[severity] if n == 1 else _PLURAL[severity]}")
-    failed_assets = report.failed_assets
+    parts = [
+        count_severity(report.count(severity), severity)
+        for severity in (Severity.ERROR, Severity.WARNING, Severity.INFO)
+        if report.count(severity)
+    ]
+    failed_assets = report.failed_assets()
     if failed_assets and not report.count(Severity.ERROR):
         parts.insert(0, f"{failed_assets} asset{'s' if failed_assets != 1 else ''} not verified")
     if not parts:
@@ -62,7 +60,7 @@ def headline(report: PublishedReport) -> str:
     return counts if not report.passed else f"Passed with {counts}"
 
 
-def verdict_notes(report: PublishedReport) -> list[str]:
+def verdict_notes(report: Report) -> list[str]:
     """Our own lines about the verdict, for the top of a summary."""
     if report.contradicts_itself:
         return [
@@ -107,7 +105,7 @@ def _row(problem: Problem, link: LinkFor | None) -> str:
 _TABLE_HEAD = "| Severity | File | Line | Rule | Message |\n| --- | --- | --- | --- | --- |"
 
 
-def _asset_line(report: PublishedReport) -> str:
+def _asset_line(report: Report) -> str:
     if not report.assets:
         return ""
     counts = Counter(a.status for a in report.assets)
@@ -116,7 +114,7 @@ def _asset_line(report: PublishedReport) -> str:
 
 
 def render(
-    report: PublishedReport,
+    report: Report,
     *,
     limit: int,
     link: LinkFor | None = None,

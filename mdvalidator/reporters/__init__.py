@@ -14,7 +14,7 @@ from typing import IO, Any
 
 from mdvalidator import __version__
 from mdvalidator.problem import Report
-from mdvalidator.registry import Rule
+from mdvalidator.rule import Rule
 
 # format name -> "module:function"
 REPORTERS: dict[str, str] = {

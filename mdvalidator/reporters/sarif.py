@@ -15,8 +15,8 @@ from typing import Any
 from urllib.parse import quote
 
 from mdvalidator.problem import Problem, Report, Severity
-from mdvalidator.registry import Rule
 from mdvalidator.reporters import ReportOptions
+from mdvalidator.rule import Rule
 from mdvalidator.sanitize import clean
 
 SARIF_VERSION = "2.1.0"

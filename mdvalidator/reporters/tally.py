@@ -7,13 +7,28 @@ from collections import Counter
 from mdvalidator.problem import FAILING_ASSETS, AssetStatus, Report, Severity
 
 PASSED = "All Passed"
-__all__ = ["FAILING_ASSETS", "PASSED", "asset_line", "count_line", "failed", "verdict_lines"]
+__all__ = [
+    "FAILING_ASSETS",
+    "PASSED",
+    "asset_line",
+    "count_line",
+    "count_severity",
+    "failed",
+    "verdict_lines",
+]
 
+# The one way a count of problems is said, in every format and summary ("info" is the label
+# of its severity, so "1 info", "3 info").
 _PLURALS = {Severity.ERROR: "errors", Severity.WARNING: "warnings", Severity.INFO: "info"}
 
 
 def _count(n: int, singular: str, plural: str) -> str:
     return f"{n} {singular if n == 1 else plural}"
+
+
+def count_severity(n: int, severity: Severity) -> str:
+    """``"1 error"``, ``"2 warnings"``, ``"3 info"``."""
+    return _count(n, severity.label, _PLURALS[severity])
 
 
 def count_files(n: int) -> str:
@@ -26,9 +41,7 @@ def count_line(report: Report) -> str:
     if not report.problems:
         return ""
     by_severity = Counter(p.severity for p in report.problems)
-    parts = [
-        _count(by_severity[s], s.label, _PLURALS[s]) for s in sorted(by_severity, reverse=True)
-    ]
+    parts = [count_severity(by_severity[s], s) for s in sorted(by_severity, reverse=True)]
     files = len({p.path for p in report.problems})
     return f"{', '.join(parts)} in {count_files(files)}"
 

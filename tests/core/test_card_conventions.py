@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 from helpers import FIXTURES, lint, run_cli
 
-from mdvalidator.checks.card_fix import fix_cards
-from mdvalidator.checks.parse_rules import DASH_VALUE
 from mdvalidator.engine import RunOptions, run
+from mdvalidator.families.mindspore.fix import fix_cards
+from mdvalidator.families.mindspore.rules.parsing import DASH_VALUE
 from mdvalidator.ruleset import load_rulesets
+from mdvalidator.sources.filesystem import FolderWalk
 
 CONVENTIONS = FIXTURES / "cards" / "conventions" / "assets"
 DASH_LF = CONVENTIONS / "mindspore" / "1.8" / "retinanet_coco2017.md"
@@ -42,7 +43,7 @@ def test_evaluation_dash_is_a_warning_and_the_rest_is_checked() -> None:
     assert [(code, line) for code, line, _ in found] == [("MDV012", 17)]
     assert "'evaluation: -' is read as 'evaluation: no'" in found[0][2]
     # The header was read: the card's asset is there to verify (it was not, as MDV004).
-    report = run([str(DASH_LF)], load_rulesets(), RunOptions(offline=True))
+    report = run([FolderWalk((str(DASH_LF),))], load_rulesets(), RunOptions(offline=True))
     assert [(a.ref.line, a.status.value) for a in report.assets] == [(35, "skipped")]
 
 
@@ -215,3 +216,31 @@ def test_module_type_with_two_dashes_is_a_warning(make_card: Callable[..., Path]
     problems = json.loads(result.stdout)["problems"]
     assert result.returncode == 0
     assert [(p["rule"], p["severity"], p["line"]) for p in problems] == [("MDV105", "warning", 9)]
+
+
+# --- mindspore-version: v1.2 in a 1.2/ folder ------------------------------------------------
+
+
+def test_a_v_before_the_folder_version_is_a_warning_that_fix_drops(tmp_path: Path) -> None:
+    # Real: PRs !216, !248, !253 merged hundreds of cards so; the hub later rewrote them.
+    target = _copy(UPPER_CASE, tmp_path)
+    before = target.read_bytes()
+    assert b"mindspore-version: 1.10\n" in before
+    target.write_bytes(before.replace(b"mindspore-version: 1.10\n", b"mindspore-version: v1.10\n"))
+    found = [(code, line) for code, line, _ in lint(target)]
+    assert ("MDV135", 29) in found and "MDV130" not in {code for code, _ in found}
+    result = run_cli(["--offline", "--fix", str(target)])
+    assert ":29: fixed MDV135 version-v-prefix ('mindspore-version: v1.10' set to " in (
+        result.stderr
+    ), result.stderr
+    assert target.read_bytes() == before
+
+
+def test_a_v_before_another_version_stays_a_mismatch(tmp_path: Path) -> None:
+    target = _copy(UPPER_CASE, tmp_path)
+    text = target.read_bytes().replace(b"mindspore-version: 1.10\n", b"mindspore-version: v1.9\n")
+    target.write_bytes(text)
+    found = [(code, line) for code, line, _ in lint(target)]
+    assert ("MDV130", 29) in found and "MDV135" not in {code for code, _ in found}
+    run_cli(["--offline", "--fix", str(target)])
+    assert target.read_bytes() == text

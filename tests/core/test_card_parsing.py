@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mdvalidator.parsing.card import parse_card
-from mdvalidator.parsing.yamlpos import Mapping, Scalar, Sequence
+from mdvalidator.document import Mapping, Scalar, Sequence
+from mdvalidator.families.mindspore.card import parse_card
 
 BASE = "# t\n\n---\n\nmodel-name: m\n\nmindspore-version: 1.10\n\n---\n\nbody\n"
 
@@ -149,7 +149,7 @@ def test_nul_characters_on_many_lines_are_counted() -> None:
 
 
 def test_markdown_token_cap_stops_at_its_line() -> None:
-    from mdvalidator.parsing import card as card_module
+    from mdvalidator.families.mindspore import card as card_module
 
     body = "# h\n" * 10_000
     card = parse_card("c.md", ("# t\n\n---\na: 1\n---\n" + body).encode())

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from helpers import FIXTURES, lint
 
-from mdvalidator.parsing.card import parse_card
-from mdvalidator.parsing.yamlpos import Scalar, Sequence
+from mdvalidator.document import Scalar, Sequence
+from mdvalidator.families.mindspore.card import parse_card
 
 RECOVERY = FIXTURES / "cards" / "recovery" / "assets" / "mindspore" / "1.6"
 

@@ -12,8 +12,9 @@ SHORT_SHA = re.compile(r"^(\s*)asset-sha256:\s*([0-9a-fA-F]{1,63})\s*$")
 def corpus_problems() -> list[tuple[str, int, str, str]]:
     from mdvalidator.engine import RunOptions, run
     from mdvalidator.ruleset import load_rulesets
+    from mdvalidator.sources.filesystem import FolderWalk
 
-    report = run([str(CORPUS)], load_rulesets(), RunOptions(offline=True))
+    report = run([FolderWalk((str(CORPUS),))], load_rulesets(), RunOptions(offline=True))
     assert report.checked == 72
     return [(p.path, p.line, p.rule, p.message) for p in report.problems]
 

@@ -17,6 +17,7 @@ import json
 import os
 import re
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,14 +26,14 @@ from helpers import run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mdvalidator.checks.card_family import FAMILY
 from mdvalidator.engine import RunOptions, run
-from mdvalidator.families import Limits, Target
-from mdvalidator.parsing import card as card_module
-from mdvalidator.parsing.card import decode, parse_card
+from mdvalidator.families.mindspore import card as card_module
+from mdvalidator.families.mindspore.card import decode, parse_card
+from mdvalidator.family import Limits, Target
 from mdvalidator.problem import Problem, Report
 from mdvalidator.registry import rules_by_code
 from mdvalidator.ruleset import builtin_ruleset, load_rulesets
+from mdvalidator.sources.filesystem import LOCAL_FILES, FolderWalk
 
 SEEDS = Path(__file__).resolve().parent / "fuzz_seeds"
 SEED_PATHS = sorted(p.relative_to(SEEDS).as_posix() for p in SEEDS.rglob("*.md"))
@@ -265,7 +266,7 @@ def check_bytes(folder: Path, relative: str, data: bytes) -> tuple[Problem, ...]
     path = folder / relative
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
-    result = FAMILY.check_file(Target(path, relative), CARD_RULES, Limits())
+    result = CARD_RULES.checks.check_file(Target(str(path), relative), LOCAL_FILES, Limits())
     return result.problems
 
 
@@ -309,7 +310,7 @@ def test_mutated_cards_through_the_engine(card: tuple[str, bytes]) -> None:
             (hub / seed).parent.mkdir(parents=True, exist_ok=True)
             (hub / seed).write_bytes(SEED_BYTES[seed])
         (hub / relative).write_bytes(data)
-        report = run([str(hub)], RULESETS, RunOptions(offline=True))
+        report = run([FolderWalk((str(hub),))], RULESETS, RunOptions(offline=True))
     assert isinstance(report, Report)
     assert report.checked == len(SEED_PATHS)
     assert_well_formed(report.problems, f"{relative}: {data[:300]!r}")
@@ -404,7 +405,7 @@ def _sparse(path: Path, size: int) -> Path:
 def test_file_over_the_cap_is_reported_not_read(tmp_path: Path) -> None:
     # A terabyte (sparse: no disk used); reading it would take the test down, not pass it.
     card = _sparse(tmp_path / "mindspore" / "1.8" / "huge_card.md", 1 << 40)
-    result = FAMILY.check_file(Target(card, "huge_card.md"), CARD_RULES, Limits())
+    result = CARD_RULES.checks.check_file(Target(str(card), "huge_card.md"), LOCAL_FILES, Limits())
     assert [(p.rule, p.line) for p in result.problems] == [("MDV007", 0)]
     assert str(1 << 40) in result.problems[0].message
 
@@ -414,15 +415,16 @@ def test_size_cap_boundary_and_setting(tmp_path: Path) -> None:
     card = tmp_path / "mindspore" / "1.8" / "retinanet_coco2017.md"
     card.parent.mkdir(parents=True)
     card.write_bytes(seed)
-    at_cap = FAMILY.check_file(Target(card, "c.md"), CARD_RULES, Limits(len(seed)))
+    target = Target(str(card), "c.md")
+    at_cap = CARD_RULES.checks.check_file(target, LOCAL_FILES, Limits(len(seed)))
     assert "MDV007" not in {p.rule for p in at_cap.problems}
-    over = FAMILY.check_file(Target(card, "c.md"), CARD_RULES, Limits(len(seed) - 1))
+    over = CARD_RULES.checks.check_file(target, LOCAL_FILES, Limits(len(seed) - 1))
     assert [p.rule for p in over.problems] == ["MDV007"]
 
 
 def test_default_cap_through_the_engine(tmp_path: Path) -> None:
     _sparse(tmp_path / "mindspore" / "1.8" / "big_card.md", 5 * 1024 * 1024)
-    report = run([str(tmp_path)], RULESETS, RunOptions(offline=True))
+    report = run([FolderWalk((str(tmp_path),))], RULESETS, RunOptions(offline=True))
     assert [(p.rule, Path(p.path).name) for p in report.problems] == [("MDV007", "big_card.md")]
 
 
@@ -435,3 +437,15 @@ def test_size_cap_from_the_command_line(tmp_path: Path) -> None:
     assert result.returncode == 1, result.stderr
     assert [(p["rule"], p["line"]) for p in problems] == [("MDV007", 0)]
     assert "1024-byte cap" in problems[0]["message"]
+
+
+def test_aliases_nested_forty_deep_are_checked_in_linear_time(tmp_path: Path) -> None:
+    # The billion laughs: each list holds the one before it twice, so a walk of every path
+    # of the header visits 2**40 nodes; hypothesis found a card like this that never ended.
+    rows = ["a0: &a0 [x]"] + [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}]" for i in range(1, 41)]
+    data = ("---\n" + "\n".join(rows) + "\n---\n# t\n").encode()
+    started = time.monotonic()
+    problems = check_bytes(tmp_path, "mindspore/1.8/lenet_mnist.md", data)
+    assert time.monotonic() - started < 5
+    assert_well_formed(problems, "aliases")
+    assert any("alias" in p.message for p in problems), problems

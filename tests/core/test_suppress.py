@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from mdvalidator.decide import Decider
-from mdvalidator.families import Disable
+from mdvalidator.family import Disable
 from mdvalidator.problem import Problem, Severity
-from mdvalidator.registry import all_rules, is_integrity, rule
+from mdvalidator.registry import all_rules, rule
+from mdvalidator.rule import is_integrity
 from mdvalidator.suppress import END_OF_FILE, Directive, is_suppressed, parse_directives
 
 MDV1 = tuple(r.code for r in all_rules() if r.code.startswith("MDV1"))

@@ -13,7 +13,7 @@ import pytest
 from digits_support import STORE, Server, Site, StoreHandler
 
 from mdvalidator.assets.options import AssetOptions
-from mdvalidator.digits.options import DigitsOptions
+from mdvalidator.families.digits.options import DigitsOptions
 from mdvalidator.ruleset import RuleSet, builtin_ruleset
 
 

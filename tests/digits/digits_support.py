@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 
-from mdvalidator.families import Limits, Target
-from mdvalidator.problem import Problem
+from mdvalidator.families.digits.live import LiveSettings
+from mdvalidator.families.digits.options import DigitsOptions
+from mdvalidator.family import Limits, Target
+from mdvalidator.problem import Problem, Report
 from mdvalidator.ruleset import RuleSet
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "digits"
@@ -27,10 +29,22 @@ CHILDREN = (
 
 def check(path: Path, ruleset: RuleSet, display: str | None = None) -> list[Problem]:
     """Problems of one file, through the family's entry point, sorted."""
-    from mdvalidator.digits.family import FAMILY
+    from mdvalidator.sources.filesystem import LOCAL_FILES
 
-    target = Target(path, display or path.name, explicit=True)
-    return sorted(FAMILY.check_file(target, ruleset, Limits()).problems)
+    target = Target(str(path), display or path.name, explicit=True)
+    return sorted(ruleset.checks.check_file(target, LOCAL_FILES, Limits()).problems)
+
+
+def check_store(url: str, options: DigitsOptions, settings: LiveSettings) -> Report:
+    """A live store checked through the engine, with the built-in rule set (whose options
+    ``options`` must be), as ``mdvalidator store URL`` checks it."""
+    from mdvalidator.engine import RunOptions, run
+    from mdvalidator.families.digits.live import LiveStore
+    from mdvalidator.ruleset import builtin_ruleset
+
+    ruleset = builtin_ruleset("digits-model-store")
+    assert ruleset.options == options
+    return run([LiveStore(url, settings)], [ruleset], RunOptions(assets=settings.fetch))
 
 
 def codes(problems: list[Problem]) -> list[str]:

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from digits_support import STORE, Member, build_tar, check, codes, model_members
 
-from mdvalidator.digits.archive import inspect
-from mdvalidator.digits.options import DigitsOptions
+from mdvalidator.families.digits.archive import inspect
+from mdvalidator.families.digits.options import DigitsOptions
 from mdvalidator.ruleset import RuleSet
 
 
@@ -188,12 +188,13 @@ def test_a_dot_root_folder_member_is_harmless(tmp_path: Path, ruleset: RuleSet) 
 
 
 def test_archives_found_by_a_folder_walk_are_left_alone(tmp_path: Path, ruleset: RuleSet) -> None:
-    from mdvalidator.digits.family import FAMILY
-    from mdvalidator.families import Limits, Target
+    from mdvalidator.family import Limits, Target
+    from mdvalidator.sources.filesystem import LOCAL_FILES
 
     path = tmp_path / "backup.zip"
     path.write_bytes(b"not a snapshot")
-    assert FAMILY.check_file(Target(path, "backup.zip"), ruleset, Limits()).problems == ()
+    target = Target(str(path), "backup.zip")
+    assert ruleset.checks.check_file(target, LOCAL_FILES, Limits()).problems == ()
     assert codes(check(path, ruleset)) == ["MDV333"]
 
 

@@ -11,10 +11,11 @@ import pytest
 from digits_support import CHILDREN, FIXTURES, STORE, check, codes, where
 
 from mdvalidator.assets.hashing import sha256_file
-from mdvalidator.digits.family import FAMILY, duplicate_ids
-from mdvalidator.digits.local import store_files
-from mdvalidator.families import FileResult, Limits, Target
+from mdvalidator.families.digits.duplicates import duplicate_ids
+from mdvalidator.families.digits.sources import store_files
+from mdvalidator.family import FileResult, Limits, Target
 from mdvalidator.ruleset import RuleSet
+from mdvalidator.sources.filesystem import LOCAL_FILES
 
 
 def edit_json(path: Path, **changes: object) -> None:
@@ -30,7 +31,7 @@ def edit_json(path: Path, **changes: object) -> None:
 
 
 def test_the_sample_store_passes_every_check(ruleset: RuleSet) -> None:
-    files = store_files(STORE, ruleset.options, 1 << 20)
+    files = [Path(p) for p in store_files(LOCAL_FILES, str(STORE), ruleset.options, 1 << 20)]
     names = [p.relative_to(STORE).as_posix() for p in files]
     assert names[0] == "master.json"
     assert "lenet-caffe/info.json" in names and "alexnet-caffe-pylayer/aux.json" in names
@@ -292,8 +293,8 @@ def test_duplicate_job_ids_across_one_store(store: Path, ruleset: RuleSet) -> No
     shutil.copytree(store / "lenet-caffe", store / "lenet-copy")
     items: list[tuple[Target, FileResult]] = []
     for child in ("lenet-caffe", "lenet-copy", "lenet-torch"):
-        target = Target(store / child / "info.json", f"store/{child}/info.json")
-        items.append((target, FAMILY.check_file(target, ruleset, Limits())))
+        target = Target(str(store / child / "info.json"), f"store/{child}/info.json")
+        items.append((target, ruleset.checks.check_file(target, LOCAL_FILES, Limits())))
     [problem] = duplicate_ids(items)
     assert problem.path == "store/lenet-copy/info.json" and problem.line == 9
     assert "also the id of store/lenet-caffe/info.json" in problem.message
@@ -366,7 +367,7 @@ def test_a_duplicated_key_in_sha256sums_coverage_uses_the_last_value(
 
 
 def test_hashing_refuses_a_linked_folder_even_past_the_listing(store: Path, tmp_path: Path) -> None:
-    from mdvalidator.digits.checksums import sha256_inside
+    from mdvalidator.sources.filesystem import sha256_inside
 
     folder = store / "lenet-torch"
     (folder / "sub").mkdir()
@@ -385,7 +386,7 @@ def test_hashing_refuses_a_linked_folder_even_past_the_listing(store: Path, tmp_
 
 
 def test_hashing_refuses_a_fifo_without_blocking(store: Path, ruleset: RuleSet) -> None:
-    from mdvalidator.digits.checksums import sha256_inside
+    from mdvalidator.sources.filesystem import sha256_inside
 
     folder = store / "lenet-torch"
     os.mkfifo(folder / "pipe.t7")

@@ -9,15 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mdvalidator.digits.jsonpos import (
-    IssueKind,
-    JsonArray,
-    JsonObject,
-    JsonScalar,
-    parse_bytes,
-    parse_text,
-    plain,
-)
+from mdvalidator.document import IssueKind, Mapping, Scalar, Sequence
+from mdvalidator.document import python_value as plain
+from mdvalidator.families.digits.jsonread import parse_bytes, parse_text
 
 
 def test_keys_and_values_keep_their_line_and_column() -> None:
@@ -27,13 +21,14 @@ def test_keys_and_values_keep_their_line_and_column() -> None:
     result = parse_text(text)
     assert result.ok and not result.issues
     root = result.root
-    assert isinstance(root, JsonObject)
-    msg = root.get("msg")
+    assert isinstance(root, Mapping)
+    msg = root.key("msg")
     assert msg is not None and (msg.line, msg.column) == (2, 5)
-    assert isinstance(msg.value, JsonScalar) and (msg.value.line, msg.value.column) == (2, 12)
+    value = root.get("msg")
+    assert isinstance(value, Scalar) and (value.line, value.column) == (2, 12)
     children = root.get("children")
-    assert children is not None and isinstance(children.value, JsonArray)
-    assert [(i.line, i.column) for i in children.value.items] == [(4, 9), (5, 9)]
+    assert children is not None and isinstance(children, Sequence)
+    assert [(i.line, i.column) for i in children.items] == [(4, 9), (5, 9)]
 
 
 @pytest.mark.parametrize(

@@ -8,13 +8,17 @@ import shutil
 from pathlib import Path
 
 import pytest
-from digits_support import CHILDREN, STORE, Server, codes
+from digits_support import CHILDREN, STORE, Server, check_store, codes
 
 from mdvalidator.assets.hashing import sha256_file
 from mdvalidator.assets.options import AssetOptions
 from mdvalidator.cli import main
-from mdvalidator.digits.options import DigitsOptions
-from mdvalidator.digits.remote import LiveSettings, check_store, listing_children, split_store_urls
+from mdvalidator.families.digits.live import (
+    LiveSettings,
+    listing_children,
+    split_store_urls,
+)
+from mdvalidator.families.digits.options import DigitsOptions
 from mdvalidator.problem import Problem
 
 
@@ -236,12 +240,13 @@ def test_store_command_require_checksums_and_a_hub_rule_set(
     hub = tmp_path / "hub.toml"
     hub.write_text(
         '[ruleset]\nname = "hub"\nfamily = "digits-model-store"\nextends = "digits-model-store"\n'
-        'files = ["info.json"]\n[severity]\nMDV328 = "warning"\n[info]\nrequired = ["note"]\n'
+        'files = ["info.json"]\n[severity]\nMDV328 = "warning"\n'
+        '[info.fields.note]\nrequired = true\n'
     )
     assert main(["store", "--rules", str(hub), "--require-checksums", str(store)]) == 1
     out = capsys.readouterr().out
     assert "missing key 'note'" in out and "warning" in out
-    hub.write_text(hub.read_text().replace('required = ["note"]', "required = []"))
+    hub.write_text(hub.read_text().replace("required = true", "required = false"))
     assert main(["store", "--rules", str(hub), "--require-checksums", str(store)]) == 0
     assert main(["store", "--rules", str(hub), "--strict", "--require-checksums", str(store)]) == 1
     hub.write_text("[ruleset]\nname = 'x'\n")

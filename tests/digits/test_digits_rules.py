@@ -7,13 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from mdvalidator.digits.options import DigitsOptions
-from mdvalidator.digits.rules import FAMILY, RULES
+from mdvalidator.families.digits.family import FAMILY as DIGITS
+from mdvalidator.families.digits.options import DigitsOptions
+from mdvalidator.families.digits.ruledef import FAMILY
 from mdvalidator.registry import all_rules
 from mdvalidator.ruleset import RuleSetError, parse_ruleset
 
+RULES = DIGITS.rules
 HEADER = '[ruleset]\nname = "hub"\nfamily = "digits-model-store"\nextends = "digits-model-store"\n'
-SOURCES = Path(__file__).resolve().parents[2] / "mdvalidator" / "digits"
+SOURCES = Path(__file__).resolve().parents[2] / "mdvalidator" / "families" / "digits"
 
 
 def test_codes_names_and_docs() -> None:
@@ -28,15 +30,28 @@ def test_codes_names_and_docs() -> None:
 
 
 def test_every_rule_is_raised_somewhere_in_the_code() -> None:
-    files = [*SOURCES.glob("*.py"), SOURCES.parent / "commands" / "store.py"]
-    source = "\n".join(p.read_text() for p in files if p.name != "rules.py")
-    names = re.findall(r"^(\w+) = _rule\(", (SOURCES / "rules.py").read_text(), re.MULTILINE)
-    assert len(names) == len(RULES)
-    assert [name for name in names if not re.search(rf"\bR\.{name}\b", source)] == []
+    """Each rule is defined beside its check (yamllint-style): raised in its own module, or
+    in another that imports it."""
+    files = [*SOURCES.glob("*.py"), SOURCES.parents[1] / "commands" / "store.py"]
+    texts = {p: p.read_text() for p in files}
+    defined = {
+        name: path
+        for path, text in texts.items()
+        for name in re.findall(r"^(\w+) = rule\(", text, re.MULTILINE)
+    }
+    assert len(defined) == len(RULES)
+    # what is left once each module's definitions and its RULES tuple are taken out
+    used = "\n".join(
+        re.sub(r"^\w+ = rule\(.*?^\)$|^RULES = \(.*?\)$", "", text, flags=re.M | re.S)
+        for text in texts.values()
+    )
+    assert [name for name in defined if not re.search(rf"\b{name}\b", used)] == []
 
 
 def test_a_hub_extends_the_builtin_set_and_overrides_data() -> None:
-    text = HEADER + 'files = ["info.json"]\n[info.allowed]\nframework = ["caffe", "pytorch"]\n'
+    text = (
+        HEADER + 'files = ["info.json"]\n[info.fields.framework]\nallowed = ["caffe", "pytorch"]\n'
+    )
     text += "[archive]\nmax-members = 20\n"
     ruleset = parse_ruleset("hub.toml", text)
     options: DigitsOptions = ruleset.options
@@ -58,10 +73,13 @@ def test_a_hub_extends_the_builtin_set_and_overrides_data() -> None:
             "hub.toml: invalid rule set: info.requierd: Unknown field.",
         ),
         (
-            "[info.types]\nname = 'text'\n",
-            "info.types.name: Must be one of: string, string-or-null",
+            "[info.fields.name]\ntype = 'text'\n",
+            "info.fields.name.type: Must be one of: any, string, string-or-null",
         ),
-        ("[info.patterns]\nid = '(['\n", "info.patterns.id: not a valid regular expression"),
+        (
+            "[info.fields.id]\npattern = '(['\n",
+            "info.fields.id.pattern: not a valid regular expression",
+        ),
         ("[archive]\nmax-members = 0\n", "archive.max-members: Must be greater than or equal to 1"),
         ("[checksums]\nfile = '../SUMS'\n", "checksums.file: String does not match"),
         ("[surprise]\nx = 1\n", "surprise: Unknown field."),

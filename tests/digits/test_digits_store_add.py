@@ -14,12 +14,13 @@ from digits_support import STORE, Member, build_tar, check, model_members
 
 from mdvalidator.assets.hashing import sha256_file
 from mdvalidator.cli import main
-from mdvalidator.digits.install import AddError, add_archive, child_name
-from mdvalidator.digits.local import store_files
-from mdvalidator.digits.options import DigitsOptions
-from mdvalidator.digits.storelock import LOCK_NAME
+from mdvalidator.families.digits.install import AddError, add_archive, child_name
+from mdvalidator.families.digits.options import DigitsOptions
+from mdvalidator.families.digits.sources import store_files
+from mdvalidator.families.digits.storelock import LOCK_NAME
 from mdvalidator.problem import Problem
 from mdvalidator.ruleset import RuleSet
+from mdvalidator.sources.filesystem import LOCAL_FILES
 
 
 def keep(problems: Sequence[Problem]) -> list[Problem]:
@@ -61,7 +62,7 @@ def test_add_extracts_writes_sums_and_updates_master(
     assert master["msg"].startswith("Fixture Model Store")
     assert master["children"][-1] == child.name and len(master["children"]) == 6
     # the new child passes every check, SHA256SUMS included; no temporary files are left
-    for path in store_files(store, options, 1 << 20):
+    for path in map(Path, store_files(LOCAL_FILES, str(store), options, 1 << 20)):
         assert check(path, ruleset) == [], path
     assert not [p for p in store.iterdir() if p.name.startswith(".") and p.name != LOCK_NAME]
 
@@ -198,7 +199,7 @@ def test_store_add_command(store: Path, tmp_path: Path, capsys: pytest.CaptureFi
 def test_an_add_waits_for_the_lock_and_gives_up_clearly(
     store: Path, tmp_path: Path, options: DigitsOptions
 ) -> None:
-    from mdvalidator.digits.storelock import store_lock
+    from mdvalidator.families.digits.storelock import store_lock
 
     archive = build_tar(tmp_path / "waiting.tar.gz", model_members(STORE / "lenet-torch"))
     with store_lock(store):
@@ -221,8 +222,8 @@ def test_a_linked_lock_file_is_refused(store: Path, tmp_path: Path, options: Dig
 
 
 def test_extraction_writes_only_what_the_check_saw(tmp_path: Path) -> None:
-    from mdvalidator.digits.archive import Entry
-    from mdvalidator.digits.install import _extract
+    from mdvalidator.families.digits.install import _extract
+    from mdvalidator.families.digits.tarreader import Entry
 
     members = model_members(STORE / "lenet-torch")
     archive = build_tar(tmp_path / "x.tar", members, "w")
@@ -266,7 +267,7 @@ def test_a_file_and_folder_clash_is_never_extracted_even_when_allowed(
 def test_a_failed_master_write_leaves_no_unlisted_child(
     store: Path, tmp_path: Path, options: DigitsOptions, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from mdvalidator.digits import install
+    from mdvalidator.families.digits import install
 
     def full_disk(*_: object, **__: object) -> None:
         raise OSError(28, "No space left on device")

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from mdvalidator.problem import Problem, Severity
+from mdvalidator.problem import Problem, Report, Severity
 from mdvalidator.publish import summary
-from mdvalidator.publish.github import annotation, batches, split_by_changed
-from mdvalidator.publish.report import PublishedReport
+from mdvalidator.publish.annotations import annotation, batches, split_by_changed
 
 
 def problem(path="a.md", line=1, severity=Severity.ERROR, message="bad", column=0):
@@ -14,15 +13,16 @@ def problem(path="a.md", line=1, severity=Severity.ERROR, message="bad", column=
 
 def report(*problems, passed=None):
     failed = any(p.severity is Severity.ERROR for p in problems)
-    return PublishedReport(claimed_pass=not failed if passed is None else passed, checked=1,
-                           problems=tuple(problems))  # fmt: skip
+    return Report(claimed_pass=not failed if passed is None else passed, checked=1,
+                  problems=tuple(problems))  # fmt: skip
 
 
 def test_headline_counts_by_severity():
     assert summary.headline(report()) == "All Passed"
     both = report(problem(), problem(severity=Severity.WARNING), problem(severity=Severity.ERROR))
     assert summary.headline(both) == "2 errors, 1 warning"
-    assert summary.headline(report(problem(severity=Severity.INFO))) == "Passed with 1 notice"
+    # one name for one count, as in every other format (was "1 notice"; issue 10)
+    assert summary.headline(report(problem(severity=Severity.INFO))) == "Passed with 1 info"
     assert summary.conclusion(both) == "failure" and summary.conclusion(report()) == "success"
 
 
@@ -87,7 +87,7 @@ def test_pygithub_is_imported_only_when_publishing():
 
 
 def test_annotation_paths_are_plain_relative_paths():
-    from mdvalidator.publish.github import annotation_path
+    from mdvalidator.publish.annotations import annotation_path
 
     assert annotation_path("assets/a.md") == "assets/a.md"
     assert annotation_path("././assets/a b.md") == "assets/a b.md"
@@ -111,7 +111,7 @@ def test_split_annotates_only_plain_paths_and_changed_files():
 
 
 def test_the_annotation_cap_keeps_errors_first_in_report_order():
-    from mdvalidator.publish.github import capped
+    from mdvalidator.publish.annotations import capped
 
     problems = [problem(f"{i}.md", severity=Severity.WARNING) for i in range(5)]
     problems += [problem(f"e{i}.md") for i in range(3)]
@@ -132,7 +132,8 @@ def test_the_verdict_is_recomputed_from_problems_and_assets():
 
     def with_asset(status, claimed=True):
         ref = AssetRef("a.md", 3, "https://x.example/a.ckpt", "ab" * 32)
-        return PublishedReport(claimed, 1, (), (AssetResult(ref, AssetStatus(status)),))
+        assets = (AssetResult(ref, AssetStatus(status)),)
+        return Report(checked=1, problems=(), assets=assets, claimed_pass=claimed)
 
     assert report(problem(), passed=True).passed is False
     assert report(problem(), passed=True).contradicts_itself

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from mdvalidator.problem import AssetRef, AssetResult, AssetStatus, Problem, Report, Severity
-from mdvalidator.registry import Rule
 from mdvalidator.reporters import ReportOptions
+from mdvalidator.rule import Rule
 
 GOLDEN = Path(__file__).resolve().parents[2] / "fixtures" / "golden"
 SARIF_SCHEMA = (

@@ -10,8 +10,9 @@ from typing import Any
 import jsonschema
 import pytest
 
-from mdvalidator.problem import Report
+from mdvalidator.problem import AssetRef, AssetResult, AssetStatus, Problem, Report, Severity
 from mdvalidator.reporters import ReportOptions, render
+from mdvalidator.reporters.json_report import problem_object, report_object
 
 
 @pytest.fixture
@@ -120,3 +121,29 @@ def test_hostile_text_cleaned(cases: dict[str, Report], options: ReportOptions) 
     for problem in data["problems"]:
         for text in (problem["path"], problem["message"]):
             assert not any(c in text for c in "\n\r\x1b\u202e\u202c")
+
+
+def test_the_schema_is_generated_from_the_one_contract(golden_dir: Path) -> None:
+    from mdvalidator.reporters.contract import ASSET, PROBLEM, REPORT, json_schema
+
+    on_file = json.loads((golden_dir / "report.schema.json").read_text(encoding="utf-8"))
+    assert json_schema() == on_file  # regenerate: python -m mdvalidator.reporters.json_report
+    problem = Problem("a.md", 3, 1, "MDV101", "missing-field", Severity.ERROR, "x")
+    ref = AssetRef("a.md", 9, "https://x.example/a.ckpt", "ab" * 32)
+    written = report_object(Report(1, (problem,), (AssetResult(ref, AssetStatus.VERIFIED),)))
+    assert list(written) == [k.name for k in REPORT]
+    assert [list(p) for p in written["problems"]] == [[k.name for k in PROBLEM]]  # type: ignore[union-attr]
+    assert [list(a) for a in written["assets"]] == [[k.name for k in ASSET]]  # type: ignore[union-attr]
+
+
+def test_a_report_reads_back_into_the_one_report_type(case: tuple[str, Report]) -> None:
+    from mdvalidator.reporters.json_report import load_report
+
+    _, report = case
+    for strict in (False, True):
+        written = report_object(report, strict)
+        back = load_report(json.loads(json.dumps(written)))
+        assert back.checked == report.checked
+        assert [problem_object(p) for p in back.problems] == written["problems"]
+        assert back.failed() == report.failed(strict)  # a --strict "fail" stays failed
+        assert report_object(back, strict) == written

@@ -11,9 +11,9 @@ import jsonschema
 import pytest
 
 from mdvalidator.problem import Problem, Report, Severity
-from mdvalidator.registry import Rule
 from mdvalidator.reporters import ReportOptions, render
 from mdvalidator.reporters.sarif import artifact_location
+from mdvalidator.rule import Rule
 
 
 @pytest.fixture(scope="module")

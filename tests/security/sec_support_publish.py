@@ -101,7 +101,13 @@ try:
     status = main(sys.argv[1:])
 finally:
     sys.stdout.flush()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # VmHWM is this program's own peak: ru_maxrss keeps the parent's across fork and exec
+    # (a large test process would set the floor of every measurement)
+    try:
+        status_text = open("/proc/self/status").read()
+        peak = int(status_text.split("VmHWM:")[1].split()[0])
+    except (OSError, IndexError, ValueError):
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     sys.stderr.write(f"\\n@peak-rss-kb {peak}\\n")
 sys.exit(status)
 """

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from sec_support_publish import STORE, finish, run_cli, start_cli, store_bytes
 
-from mdvalidator.digits.storelock import LOCK_NAME, store_lock
+from mdvalidator.families.digits.storelock import LOCK_NAME, store_lock
 
 MODEL = STORE / "lenet-torch"
 ORIGINAL_CHILDREN = json.loads((STORE / "master.json").read_text())["children"]

@@ -1,1 +1,0 @@
-"""Pure checks over parsed documents: a document and options in, problems out."""
