@@ -23,8 +23,8 @@ from mdvalidator.audit.history import (
     parse_history,
     record_line,
 )
-from mdvalidator.publish.report import MAX_REPORT_BYTES, read_report_value
 from mdvalidator.reading import ReadError, ReadFailure, read_capped
+from mdvalidator.reporters.report_file import MAX_REPORT_BYTES, read_report_value
 
 # About 35 bytes an asset a run: 3,000 assets a day for a year is under 40 MB.
 MAX_HISTORY_BYTES = 256 * 1024 * 1024

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mdvalidator.argtypes import argtype, at_least, parse_size
-from mdvalidator.publish.report import MAX_REPORT_BYTES
+from mdvalidator.reporters.report_file import MAX_REPORT_BYTES
 
 if TYPE_CHECKING:
     from mdvalidator.audit.history import HistoryRecord
