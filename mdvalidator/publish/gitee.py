@@ -22,7 +22,7 @@ from urllib.parse import quote, urlsplit
 from mdvalidator import __version__
 from mdvalidator.argtypes import argtype, at_least
 from mdvalidator.problem import Report
-from mdvalidator.publish import api_url, repository, summary
+from mdvalidator.publish import api_url, repository, rolling, summary
 from mdvalidator.publish.errors import (
     PublishError,
     api_error,
@@ -49,7 +49,7 @@ class GiteeOutcome:
     comment_id: int
 
 
-class _Client:
+class GiteeClient:
     """A thin requests session that speaks Gitee v5 and never lets the token out."""
 
     def __init__(self, api_url: str, token: str, retries: int, timeout: float) -> None:
@@ -136,7 +136,7 @@ def _web_url(api_url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def _repo_path(repo: str) -> str:
+def repo_path(repo: str) -> str:
     owner, name = repo.split("/", 1)
     return f"/repos/{quote(owner, safe='')}/{quote(name, safe='')}"
 
@@ -150,7 +150,7 @@ def publish_gitee(
     timeout: float = 30.0,
 ) -> GiteeOutcome:
     """Create or edit the summary comment on ``target.pr``; :class:`PublishError` on failure."""
-    client = _Client(target.api_url, token, retries, timeout)
+    client = GiteeClient(target.api_url, token, retries, timeout)
     try:
         with library_logs_held():  # urllib3 would log retried URLs, token and all
             return _publish(client, report, target)
@@ -158,8 +158,8 @@ def publish_gitee(
         client.close()
 
 
-def _publish(client: _Client, report: Report, target: GiteeTarget) -> GiteeOutcome:
-    repo = _repo_path(target.repo)
+def _publish(client: GiteeClient, report: Report, target: GiteeTarget) -> GiteeOutcome:
+    repo = repo_path(target.repo)
     me = client.call("GET", "/user", "identifying the token's owner")
     login = me.get("login") if isinstance(me, dict) else None
     pull = client.call("GET", f"{repo}/pulls/{target.pr}", f"reading pull request !{target.pr}")
@@ -191,7 +191,7 @@ def _publish(client: _Client, report: Report, target: GiteeTarget) -> GiteeOutco
     return GiteeOutcome("updated", existing)
 
 
-def _find_comment(client: _Client, repo: str, pr: int, login: object) -> int | None:
+def _find_comment(client: GiteeClient, repo: str, pr: int, login: object) -> int | None:
     for page in range(1, MAX_PAGES + 1):
         comments = client.call(
             "GET",
@@ -217,14 +217,32 @@ def _find_comment(client: _Client, repo: str, pr: int, login: object) -> int | N
 
 
 class GiteePublisher:
-    help = "one summary comment on a Gitee pull request"
-    description = "Token: the GITEE_TOKEN environment variable."
+    help = "one summary comment on a Gitee pull request, or the rolling issue of an audit"
+    description = (
+        "Token: the GITEE_TOKEN environment variable (the bot account's: pull_requests scope, "
+        "issues with --issue, and user_info)."
+    )
     token_variable = TOKEN_VARIABLE
 
     def configure(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--repo", required=True, type=repository, metavar="OWNER/NAME")
         positive = argtype(at_least(1, int, "a number"))
-        parser.add_argument("--pr", required=True, type=positive, metavar="N")
+        parser.add_argument(
+            "--pr", type=positive, metavar="N", help="the pull request (required without --issue)"
+        )
+        parser.add_argument(
+            "--issue",
+            type=rolling.title_argument,
+            metavar="TITLE",
+            help="keep ONE issue of this title instead: created when an asset is dead, "
+            "mismatched or blocked, edited on later runs, closed when none is",
+        )
+        parser.add_argument(
+            "--dashboard-url",
+            type=api_url,
+            metavar="URL",
+            help="with --issue: where `mdvalidator report html` is published (linked)",
+        )
         parser.add_argument(
             "--api-url", type=api_url, default=DEFAULT_API_URL, help="default: %(default)s"
         )
@@ -233,8 +251,24 @@ class GiteePublisher:
         )
 
     def publish(self, report: Report, args: argparse.Namespace, token: str) -> str:
+        rolling.check_mode(args.issue, {"--pr": args.pr})
+        retries = max(args.retries, 0)
+        if args.issue is not None:
+            from mdvalidator.publish.gitee_issue import GiteeIssueTarget, publish_gitee_issue
+
+            audit = rolling.read_audit(args.report, args.max_report_size)
+            issue = GiteeIssueTarget(
+                repo=args.repo, title=args.issue, api_url=args.api_url, dashboard=args.dashboard_url
+            )
+            made = publish_gitee_issue(audit, issue, token, retries=retries)
+            where = f"issue {made.number}" if made.number else "no issue (all is well)"
+            return f"mdvalidator: {made.action.value} Gitee {where} {args.issue!r}"
+        if args.dashboard_url is not None:
+            raise PublishError("--dashboard-url goes with --issue")
+        if args.pr is None:
+            raise PublishError("--pr is required (the pull request to comment on), or --issue")
         target = GiteeTarget(repo=args.repo, pr=args.pr, api_url=args.api_url)
-        done = publish_gitee(report, target, token, retries=max(args.retries, 0))
+        done = publish_gitee(report, target, token, retries=retries)
         return f"mdvalidator: {done.comment} the comment on Gitee pull request !{args.pr}"
 
 
