@@ -4,8 +4,8 @@ The GitHub workflow's merge-job scripts and the Gitee pipeline's merge step are 
 YAML and run with bash, twice (two scheduled runs), against a local bare repository standing in
 for the hub's remote: the first run creates the history branch, the second appends to it, and
 the dashboard is built each time. mdvalidator is this checkout (the install steps are tested
-by tests/integration/test_templates_run.py); the rolling-issue step is left out until
-`publish --issue` exists. actionlint and zizmor run on the workflow in
+by tests/integration/test_templates_run.py); the rolling-issue step talks to the loopback
+GitHub/Gitee stand-ins of tests/publish. actionlint and zizmor run on the workflow in
 tests/integration/test_workflows.py (its WORKFLOWS list names it).
 """
 
@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,9 @@ import pytest
 import yaml
 from audit_support import FIXTURES, ROOT
 from helpers import git
+from publish.publish_standin import GiteeStandIn, GithubStandIn, gitee_stand_in, github_stand_in
+
+from mdvalidator.publish.rolling import marker
 
 WORKFLOW = ROOT / "examples" / "github" / "mdvalidator-audit.yml"
 PR_WORKFLOW = ROOT / "examples" / "github" / "mdvalidator-pr.yml"
@@ -182,7 +186,20 @@ def _history_lines(origin: Path, tmp_path: Path, branch: str = "mdvalidator-hist
     return (look / "history.jsonl").read_text(encoding="utf-8").splitlines()
 
 
-def test_the_github_merge_job_scripts_keep_the_history_on_a_branch(tmp_path: Path) -> None:
+@pytest.fixture
+def github() -> Iterator[GithubStandIn]:
+    """The loopback GitHub API; at teardown, every request must have fit its description."""
+    yield from github_stand_in()
+
+
+@pytest.fixture
+def gitee() -> Iterator[GiteeStandIn]:
+    yield from gitee_stand_in()
+
+
+def test_the_github_merge_job_scripts_keep_the_history_on_a_branch(
+    tmp_path: Path, github: GithubStandIn
+) -> None:
     _needs_tools()
     workflow = load(WORKFLOW)
     merge = workflow["jobs"]["merge"]
@@ -192,6 +209,7 @@ def test_the_github_merge_job_scripts_keep_the_history_on_a_branch(tmp_path: Pat
         "Switch to the history branch (created on the first run)",
         "Merge the reports, update the history, build the dashboard",
         "Commit the history",
+        'Keep the rolling "Asset health" issue up to date',
     ]
     for run in (1, 2):
         job = tmp_path / f"job{run}"
@@ -211,6 +229,9 @@ def test_the_github_merge_job_scripts_keep_the_history_on_a_branch(tmp_path: Pat
                 "REPOSITORY": "owner/hub",
                 "AUDITED": "0" * 40,
                 "SERVER": "https://github.com",
+                "GITHUB_TOKEN": github.token,
+                "API_URL": github.base_url,
+                "DASHBOARD": "https://owner.github.io/hub/",
             },
         )
         for name in names:
@@ -222,6 +243,11 @@ def test_the_github_merge_job_scripts_keep_the_history_on_a_branch(tmp_path: Pat
         index = (job / "site" / "index.html").read_text(encoding="utf-8")
         assert "https://github.com/owner/hub/blob/" + "0" * 40 in index
         assert len(_history_lines(origin, tmp_path)) == run
+        # the fixture has a mismatch and blocked assets: one issue, created, then edited
+        assert list(github.issues) == [1] and github.issues[1]["state"] == "open"
+        assert len(github.called("PATCH", "/repos/{owner}/{repo}/issues/{issue_number}")) == run - 1
+    body = github.issues[1]["body"]
+    assert body.startswith(marker("Asset health")) and "(https://owner.github.io/hub/)" in body
     commits = git(tmp_path, "--git-dir", str(origin), "rev-list", "--count", "mdvalidator-history")
     assert commits == "2"
 
@@ -240,13 +266,14 @@ def _gitee_shard(folder: Path, i: int, archive: bool) -> str:
 
 
 def test_the_gitee_merge_step_keeps_the_history_and_the_dashboard_on_branches(
-    tmp_path: Path,
+    tmp_path: Path, gitee: GiteeStandIn
 ) -> None:
     _needs_tools()
     origin = _origin(tmp_path)
     mdv = _mdvalidator_wrapper(tmp_path / "bin")
     script = gitee_steps()["merge"][1]  # after the install
     variables = load(GITEE)["variables"]
+    gitee.token = "not-a-token"
     for run in (1, 2):
         job = tmp_path / f"job{run}"
         job.mkdir()
@@ -260,12 +287,14 @@ def test_the_gitee_merge_step_keeps_the_history_and_the_dashboard_on_branches(
                 "MDVALIDATOR_GITEE_USER": "bot",
                 "MDVALIDATOR_GITEE_TOKEN": "not-a-token",
                 "MDVALIDATOR_PUSH_REMOTE": f"file://{origin}",
+                "MDVALIDATOR_GITEE_API": gitee.base_url,
                 **{f"SHARD_{i}": _gitee_shard(job, i, archive=i % 2 == 0) for i in range(1, 5)},
             },
         )
         done = _bash(script, job, env)
         assert done.returncode == 0, (run, done.stdout, done.stderr)
-        assert "the rolling issue was not updated" in done.stderr  # no publisher yet
+        assert "the rolling issue was not updated" not in done.stderr
+        assert len(gitee.issues) == 1 and len(gitee.called("POST", "/repos/{owner}/issues")) == 1
         assert "not-a-token" not in done.stdout + done.stderr
         assert len(_history_lines(origin, tmp_path)) == run
         hub = json.loads((job / "hub.json").read_text(encoding="utf-8"))
