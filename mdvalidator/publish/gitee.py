@@ -16,23 +16,15 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass
-from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
-from mdvalidator import __version__
 from mdvalidator.argtypes import argtype, at_least
 from mdvalidator.problem import Report
 from mdvalidator.publish import api_url, repository, rolling, summary
-from mdvalidator.publish.errors import (
-    PublishError,
-    api_error,
-    connection_error,
-    library_logs_held,
-)
+from mdvalidator.publish.errors import PublishError, library_logs_held
+from mdvalidator.publish.gitee_client import PER_PAGE, TOKEN_VARIABLE, GiteeClient, repo_path
 
 DEFAULT_API_URL = "https://gitee.com/api/v5"
-TOKEN_VARIABLE = "GITEE_TOKEN"
-PER_PAGE = 100
 MAX_PAGES = 50  # 5,000 comments: far past any real pull request
 
 
@@ -49,96 +41,10 @@ class GiteeOutcome:
     comment_id: int
 
 
-class GiteeClient:
-    """A thin requests session that speaks Gitee v5 and never lets the token out."""
-
-    def __init__(self, api_url: str, token: str, retries: int, timeout: float) -> None:
-        import requests
-        from requests.adapters import HTTPAdapter
-        from urllib3.util.retry import Retry
-
-        self.base = api_url.rstrip("/")
-        self.token = token
-        self.timeout = timeout
-        self.session = requests.Session()
-        self.session.headers["User-Agent"] = f"mdvalidator/{__version__}"
-        self.session.headers["Accept"] = "application/json"
-        # Only reads are retried: a retried POST could leave two comments.
-        retry = Retry(
-            total=retries,
-            backoff_factor=0.5,
-            status_forcelist=(500, 502, 503, 504),
-            allowed_methods=frozenset({"GET"}),
-            raise_on_status=False,
-        )
-        adapter = HTTPAdapter(max_retries=retry)
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
-
-    def call(
-        self,
-        method: str,
-        path: str,
-        doing: str,
-        params: dict[str, Any] | None = None,
-        body: dict[str, Any] | None = None,
-    ) -> Any:
-        import requests
-
-        url = self.base + path
-        query = dict(params or {})
-        payload = None
-        if method == "GET":
-            query["access_token"] = self.token
-        else:
-            payload = {"access_token": self.token, **(body or {})}
-        try:
-            response = self.session.request(
-                method, url, params=query, json=payload, timeout=self.timeout
-            )
-        except requests.RequestException as exc:
-            raise connection_error("Gitee", self.base, exc, [self.token]) from None
-        if response.status_code >= 400:
-            raise api_error(
-                "Gitee",
-                response.status_code,
-                _message(response),
-                token_variable=TOKEN_VARIABLE,
-                secrets=[self.token],
-                doing=doing,
-            )
-        try:
-            return response.json()
-        except ValueError:
-            raise PublishError(
-                f"Gitee API answered {doing} with something that is not JSON"
-            ) from None
-
-    def close(self) -> None:
-        self.session.close()
-
-
-def _message(response: Any) -> str | None:
-    try:
-        data = response.json()
-    except ValueError:
-        return None
-    return (
-        data.get("message")
-        if isinstance(data, dict) and isinstance(data.get("message"), str)
-        else None
-    )
-
-
 def _web_url(api_url: str) -> str:
     """``https://gitee.com/api/v5`` -> ``https://gitee.com`` (the site a PR is viewed on)."""
     parts = urlsplit(api_url)
     return f"{parts.scheme}://{parts.netloc}"
-
-
-def repo_path(repo: str) -> str:
-    owner, name = repo.split("/", 1)
-    return f"/repos/{quote(owner, safe='')}/{quote(name, safe='')}"
 
 
 def publish_gitee(

@@ -16,7 +16,7 @@ from urllib.parse import quote
 from mdvalidator.audit.auditreport import AuditReport
 from mdvalidator.publish import rolling, summary
 from mdvalidator.publish.errors import library_logs_held
-from mdvalidator.publish.gitee import PER_PAGE, GiteeClient, repo_path
+from mdvalidator.publish.gitee_client import PER_PAGE, GiteeClient, repo_path
 
 MAX_PAGES = 10
 _STATE = {rolling.Action.REOPEN: "open", rolling.Action.CLOSE: "closed"}
