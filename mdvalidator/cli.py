@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "store": "validate DIGITS model stores (folders or live URLs); `store add` imports a tarball",
     "publish": "publish a JSON report to a pull request (GitHub check run / Gitee comment)",
     "serve": "run the bot as a webhook service for Gitee and a GitHub App (docs/serve.md)",
+    "report": "merge the JSON reports of a sharded run; build the audit dashboard",
 }
 
 _TOP_DESCRIPTION = """\

@@ -2,6 +2,7 @@
 
     mdvalidator publish github   --report report.json --repo OWNER/NAME --sha SHA [--pr N]
     mdvalidator publish gitee    --report report.json --repo OWNER/NAME --pr N
+    mdvalidator publish github|gitee --repo OWNER/NAME --issue TITLE [--dashboard-url URL] hub.json
     mdvalidator publish render   --report report.json [--format markdown|github|text|sarif]
 
 Tokens come from the environment only (``GITHUB_TOKEN``, ``GITEE_TOKEN``), never from the
@@ -38,10 +39,10 @@ def _url(text: str) -> str:
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--report",
-        required=True,
         metavar="FILE",
-        help="the report written by `mdvalidator --format json`",
+        help="the report written by `mdvalidator --format json` (or give it as REPORT)",
     )
+    parser.add_argument("report_file", nargs="?", metavar="REPORT", help="the same as --report")
     parser.add_argument(
         "--max-report-size",
         type=argtype(parse_size),
@@ -79,6 +80,9 @@ def run(args: argparse.Namespace) -> int:
     from mdvalidator.publish.errors import PublishError
     from mdvalidator.publish.report import ReportError, load_report
 
+    if (args.report is None) == (args.report_file is None):
+        return _fail("give the report once: --report FILE or REPORT")
+    args.report = args.report or args.report_file
     try:
         report = load_report(args.report, args.max_report_size)
     except ReportError as exc:

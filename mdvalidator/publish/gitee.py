@@ -16,23 +16,15 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass
-from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
-from mdvalidator import __version__
 from mdvalidator.argtypes import argtype, at_least
 from mdvalidator.problem import Report
-from mdvalidator.publish import api_url, repository, summary
-from mdvalidator.publish.errors import (
-    PublishError,
-    api_error,
-    connection_error,
-    library_logs_held,
-)
+from mdvalidator.publish import api_url, repository, rolling, summary
+from mdvalidator.publish.errors import PublishError, library_logs_held
+from mdvalidator.publish.gitee_client import PER_PAGE, TOKEN_VARIABLE, GiteeClient, repo_path
 
 DEFAULT_API_URL = "https://gitee.com/api/v5"
-TOKEN_VARIABLE = "GITEE_TOKEN"
-PER_PAGE = 100
 MAX_PAGES = 50  # 5,000 comments: far past any real pull request
 
 
@@ -49,96 +41,10 @@ class GiteeOutcome:
     comment_id: int
 
 
-class _Client:
-    """A thin requests session that speaks Gitee v5 and never lets the token out."""
-
-    def __init__(self, api_url: str, token: str, retries: int, timeout: float) -> None:
-        import requests
-        from requests.adapters import HTTPAdapter
-        from urllib3.util.retry import Retry
-
-        self.base = api_url.rstrip("/")
-        self.token = token
-        self.timeout = timeout
-        self.session = requests.Session()
-        self.session.headers["User-Agent"] = f"mdvalidator/{__version__}"
-        self.session.headers["Accept"] = "application/json"
-        # Only reads are retried: a retried POST could leave two comments.
-        retry = Retry(
-            total=retries,
-            backoff_factor=0.5,
-            status_forcelist=(500, 502, 503, 504),
-            allowed_methods=frozenset({"GET"}),
-            raise_on_status=False,
-        )
-        adapter = HTTPAdapter(max_retries=retry)
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
-
-    def call(
-        self,
-        method: str,
-        path: str,
-        doing: str,
-        params: dict[str, Any] | None = None,
-        body: dict[str, Any] | None = None,
-    ) -> Any:
-        import requests
-
-        url = self.base + path
-        query = dict(params or {})
-        payload = None
-        if method == "GET":
-            query["access_token"] = self.token
-        else:
-            payload = {"access_token": self.token, **(body or {})}
-        try:
-            response = self.session.request(
-                method, url, params=query, json=payload, timeout=self.timeout
-            )
-        except requests.RequestException as exc:
-            raise connection_error("Gitee", self.base, exc, [self.token]) from None
-        if response.status_code >= 400:
-            raise api_error(
-                "Gitee",
-                response.status_code,
-                _message(response),
-                token_variable=TOKEN_VARIABLE,
-                secrets=[self.token],
-                doing=doing,
-            )
-        try:
-            return response.json()
-        except ValueError:
-            raise PublishError(
-                f"Gitee API answered {doing} with something that is not JSON"
-            ) from None
-
-    def close(self) -> None:
-        self.session.close()
-
-
-def _message(response: Any) -> str | None:
-    try:
-        data = response.json()
-    except ValueError:
-        return None
-    return (
-        data.get("message")
-        if isinstance(data, dict) and isinstance(data.get("message"), str)
-        else None
-    )
-
-
 def _web_url(api_url: str) -> str:
     """``https://gitee.com/api/v5`` -> ``https://gitee.com`` (the site a PR is viewed on)."""
     parts = urlsplit(api_url)
     return f"{parts.scheme}://{parts.netloc}"
-
-
-def _repo_path(repo: str) -> str:
-    owner, name = repo.split("/", 1)
-    return f"/repos/{quote(owner, safe='')}/{quote(name, safe='')}"
 
 
 def publish_gitee(
@@ -150,7 +56,7 @@ def publish_gitee(
     timeout: float = 30.0,
 ) -> GiteeOutcome:
     """Create or edit the summary comment on ``target.pr``; :class:`PublishError` on failure."""
-    client = _Client(target.api_url, token, retries, timeout)
+    client = GiteeClient(target.api_url, token, retries, timeout)
     try:
         with library_logs_held():  # urllib3 would log retried URLs, token and all
             return _publish(client, report, target)
@@ -158,8 +64,8 @@ def publish_gitee(
         client.close()
 
 
-def _publish(client: _Client, report: Report, target: GiteeTarget) -> GiteeOutcome:
-    repo = _repo_path(target.repo)
+def _publish(client: GiteeClient, report: Report, target: GiteeTarget) -> GiteeOutcome:
+    repo = repo_path(target.repo)
     me = client.call("GET", "/user", "identifying the token's owner")
     login = me.get("login") if isinstance(me, dict) else None
     pull = client.call("GET", f"{repo}/pulls/{target.pr}", f"reading pull request !{target.pr}")
@@ -191,7 +97,7 @@ def _publish(client: _Client, report: Report, target: GiteeTarget) -> GiteeOutco
     return GiteeOutcome("updated", existing)
 
 
-def _find_comment(client: _Client, repo: str, pr: int, login: object) -> int | None:
+def _find_comment(client: GiteeClient, repo: str, pr: int, login: object) -> int | None:
     for page in range(1, MAX_PAGES + 1):
         comments = client.call(
             "GET",
@@ -217,14 +123,32 @@ def _find_comment(client: _Client, repo: str, pr: int, login: object) -> int | N
 
 
 class GiteePublisher:
-    help = "one summary comment on a Gitee pull request"
-    description = "Token: the GITEE_TOKEN environment variable."
+    help = "one summary comment on a Gitee pull request, or the rolling issue of an audit"
+    description = (
+        "Token: the GITEE_TOKEN environment variable (the bot account's: pull_requests scope, "
+        "issues with --issue, and user_info)."
+    )
     token_variable = TOKEN_VARIABLE
 
     def configure(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--repo", required=True, type=repository, metavar="OWNER/NAME")
         positive = argtype(at_least(1, int, "a number"))
-        parser.add_argument("--pr", required=True, type=positive, metavar="N")
+        parser.add_argument(
+            "--pr", type=positive, metavar="N", help="the pull request (required without --issue)"
+        )
+        parser.add_argument(
+            "--issue",
+            type=rolling.title_argument,
+            metavar="TITLE",
+            help="keep ONE issue of this title instead: created when an asset is dead, "
+            "mismatched or blocked, edited on later runs, closed when none is",
+        )
+        parser.add_argument(
+            "--dashboard-url",
+            type=api_url,
+            metavar="URL",
+            help="with --issue: where `mdvalidator report html` is published (linked)",
+        )
         parser.add_argument(
             "--api-url", type=api_url, default=DEFAULT_API_URL, help="default: %(default)s"
         )
@@ -233,8 +157,24 @@ class GiteePublisher:
         )
 
     def publish(self, report: Report, args: argparse.Namespace, token: str) -> str:
+        rolling.check_mode(args.issue, {"--pr": args.pr})
+        retries = max(args.retries, 0)
+        if args.issue is not None:
+            from mdvalidator.publish.gitee_issue import GiteeIssueTarget, publish_gitee_issue
+
+            audit = rolling.read_audit(args.report, args.max_report_size)
+            issue = GiteeIssueTarget(
+                repo=args.repo, title=args.issue, api_url=args.api_url, dashboard=args.dashboard_url
+            )
+            made = publish_gitee_issue(audit, issue, token, retries=retries)
+            where = f"issue {made.number}" if made.number else "no issue (all is well)"
+            return f"mdvalidator: {made.action.value} Gitee {where} {args.issue!r}"
+        if args.dashboard_url is not None:
+            raise PublishError("--dashboard-url goes with --issue")
+        if args.pr is None:
+            raise PublishError("--pr is required (the pull request to comment on), or --issue")
         target = GiteeTarget(repo=args.repo, pr=args.pr, api_url=args.api_url)
-        done = publish_gitee(report, target, token, retries=max(args.retries, 0))
+        done = publish_gitee(report, target, token, retries=retries)
         return f"mdvalidator: {done.comment} the comment on Gitee pull request !{args.pr}"
 
 

@@ -13,7 +13,8 @@ or ``..`` paths, no control or format characters; with a PR, only the files it c
 are clamped to what the API takes, and at most :data:`MAX_ANNOTATIONS` are written (errors
 first); everything else is counted and listed in the summary.
 
-PyGithub is imported inside :func:`publish_github`, so the offline lint path never loads it.
+PyGithub is imported inside :func:`~mdvalidator.publish.github_client.github_session`, so the
+offline lint path never loads it.
 """
 
 from __future__ import annotations
@@ -25,10 +26,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from mdvalidator import __version__
 from mdvalidator.argtypes import argtype, at_least
 from mdvalidator.problem import Problem, Report
-from mdvalidator.publish import api_url, repository, summary
+from mdvalidator.publish import api_url, repository, rolling, summary
 from mdvalidator.publish.annotations import (
     MAX_ANNOTATIONS,
     annotation,
@@ -37,16 +37,11 @@ from mdvalidator.publish.annotations import (
     sections,
     split_by_changed,
 )
-from mdvalidator.publish.errors import (
-    PublishError,
-    api_error,
-    connection_error,
-    library_logs_held,
-)
+from mdvalidator.publish.errors import PublishError
+from mdvalidator.publish.github_client import TOKEN_VARIABLE, Pacing, github_session
 from mdvalidator.sanitize import clean, redact_url
 
 DEFAULT_API_URL = "https://api.github.com"
-TOKEN_VARIABLE = "GITHUB_TOKEN"
 BOT_LOGIN = "github-actions[bot]"  # who writes the comment when the workflow token is used
 ANY_AUTHOR = "*"
 
@@ -62,16 +57,6 @@ class GithubTarget:
     check_name: str = summary.CHECK_NAME
     comment_author: str = BOT_LOGIN
     details_url: str | None = None
-
-
-@dataclass(frozen=True)
-class Pacing:
-    """Client behaviour: retries of idempotent reads, pauses between requests, timeout."""
-
-    retries: int = 3
-    request_interval: float = 0.25
-    write_interval: float = 1.0  # GitHub asks integrators to pause ~1 s between writes
-    timeout: float = 30.0
 
 
 @dataclass
@@ -96,43 +81,9 @@ def publish_github(
 
     Raises :class:`PublishError` with a printable message on any API or connection failure.
     """
-    import requests
-    from github import Auth, Github, GithubException, GithubRetry
-
-    pacing = pacing or Pacing()
-    retry = GithubRetry(total=pacing.retries, raise_on_status=False) if pacing.retries else None
-    client = Github(
-        auth=Auth.Token(token),
-        base_url=target.api_url.rstrip("/"),
-        timeout=int(pacing.timeout),
-        user_agent=f"mdvalidator/{__version__}",
-        per_page=100,
-        retry=retry,
-        seconds_between_requests=pacing.request_interval,
-        seconds_between_writes=pacing.write_interval,
-        lazy=True,
-    )
     outcome = GithubOutcome()
-    try:
-        with library_logs_held():  # PyGithub prints its retries to stderr otherwise
-            _publish(client, report, target, outcome)
-    except GithubException as exc:
-        step = outcome.steps[-1] if outcome.steps else "talking to GitHub"
-        message = exc.data.get("message") if isinstance(exc.data, dict) else None
-        headers = {str(k).lower(): str(v) for k, v in (exc.headers or {}).items()}
-        raise api_error(
-            "GitHub",
-            exc.status,
-            message,
-            token_variable=TOKEN_VARIABLE,
-            secrets=[token],
-            doing=step,
-            rate_limited=headers.get("x-ratelimit-remaining") == "0" or "retry-after" in headers,
-        ) from None
-    except requests.RequestException as exc:
-        raise connection_error("GitHub", target.api_url, exc, [token]) from None
-    finally:
-        client.close()
+    with github_session(target.api_url, token, pacing or Pacing(), outcome.steps) as client:
+        _publish(client, report, target, outcome)
     return outcome
 
 
@@ -296,17 +247,17 @@ def _seconds(text: str) -> float:
 
 
 class GithubPublisher:
-    help = "check run with annotations, and a PR comment"
+    help = "check run with annotations and a PR comment, or the rolling issue of an audit"
     description = (
-        "Token: the GITHUB_TOKEN environment variable "
-        "(needs checks: write, and pull-requests: write with --pr)."
+        "Token: the GITHUB_TOKEN environment variable (needs checks: write, and "
+        "pull-requests: write with --pr; issues: write with --issue)."
     )
     token_variable = TOKEN_VARIABLE
 
     def configure(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--repo", required=True, type=repository, metavar="OWNER/NAME")
         parser.add_argument(
-            "--sha", required=True, type=_sha, help="the pull request's head commit"
+            "--sha", type=_sha, help="the pull request's head commit (required without --issue)"
         )
         parser.add_argument(
             "--pr",
@@ -314,6 +265,19 @@ class GithubPublisher:
             metavar="N",
             help="also keep one summary comment on pull request N, and annotate only "
             "the files it changes",
+        )
+        parser.add_argument(
+            "--issue",
+            type=rolling.title_argument,
+            metavar="TITLE",
+            help="keep ONE issue of this title instead: created when an asset is dead, "
+            "mismatched or blocked, edited on later runs, closed when none is",
+        )
+        parser.add_argument(
+            "--dashboard-url",
+            type=api_url,
+            metavar="URL",
+            help="with --issue: where `mdvalidator report html` is published (linked)",
         )
         parser.add_argument(
             "--api-url",
@@ -329,8 +293,8 @@ class GithubPublisher:
             "--comment-author",
             default=BOT_LOGIN,
             metavar="LOGIN",
-            help="whose earlier comment to edit: the account the token belongs to "
-            "(default: %(default)s; '*' for any author)",
+            help="whose earlier comment (or rolling issue) to edit: the account the token "
+            "belongs to (default: %(default)s; '*' for any author)",
         )
         parser.add_argument(
             "--retries", type=int, default=3, help="retries of failed reads (default 3)"
@@ -351,6 +315,18 @@ class GithubPublisher:
         )
 
     def publish(self, report: Report, args: argparse.Namespace, token: str) -> str:
+        pacing = Pacing(
+            retries=max(args.retries, 0),
+            request_interval=args.request_interval,
+            write_interval=args.write_interval,
+        )
+        rolling.check_mode(args.issue, {"--sha": args.sha, "--pr": args.pr})
+        if args.issue is not None:
+            return _publish_issue(args, token, pacing)
+        if args.dashboard_url is not None:
+            raise PublishError("--dashboard-url goes with --issue")
+        if args.sha is None:
+            raise PublishError("--sha is required (the commit the report is about), or --issue")
         target = GithubTarget(
             repo=args.repo,
             sha=args.sha,
@@ -359,11 +335,6 @@ class GithubPublisher:
             check_name=clean(args.check_name, 100),
             comment_author=args.comment_author,
             details_url=args.details_url,
-        )
-        pacing = Pacing(
-            retries=max(args.retries, 0),
-            request_interval=args.request_interval,
-            write_interval=args.write_interval,
         )
         done = publish_github(report, target, token, pacing)
         text = (
@@ -383,6 +354,22 @@ class GithubPublisher:
                 "was left alone"
             )
         return text
+
+
+def _publish_issue(args: argparse.Namespace, token: str, pacing: Pacing) -> str:
+    from mdvalidator.publish.github_issue import IssueTarget, publish_github_issue
+
+    audit = rolling.read_audit(args.report, args.max_report_size)
+    target = IssueTarget(
+        repo=args.repo,
+        title=args.issue,
+        author=args.comment_author,
+        api_url=args.api_url,
+        dashboard=args.dashboard_url,
+    )
+    done = publish_github_issue(audit, target, token, pacing)
+    where = f"issue #{done.number}" if done.number is not None else "no issue (all is well)"
+    return f"mdvalidator: {done.action.value} {where} {args.issue!r}"
 
 
 PUBLISHER = GithubPublisher()

@@ -1,65 +1,18 @@
-"""Reading a JSON report file (``mdvalidator --format json``) that the publishers turn into
-comments.
-
-The report travels from an unprivileged job to a privileged one as a build artifact, so it is
-untrusted input twice over: it is read by the one capped reader (its size capped before it is
-read; a FIFO, device or link refused), and its shape is checked by the one JSON contract
-(``json_report.load_report``: a malformed file is a :class:`ReportError`, exit 2). Its text
-is sanitised later, where it is rendered, and its verdict is not taken on its word
-(``Report.failed``).
-"""
+"""Reading a JSON report file that the publishers turn into comments: the reporters' reader
+(:mod:`mdvalidator.reporters.report_file`), named here for the publishers."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
-from mdvalidator.problem import Report
-from mdvalidator.reading import ReadError, ReadFailure, read_capped
 from mdvalidator.reporters.contract import MAX_POSITION
 from mdvalidator.reporters.json_report import ReportError
 from mdvalidator.reporters.json_report import load_report as parse_report
+from mdvalidator.reporters.report_file import MAX_REPORT_BYTES, load_report, read_report_value
 
-# A report is a list of problems, not a data set: 20,000 problems take about 5 MB, a whole-hub
-# audit a few MB more. Anything larger is not one of ours (``--max-report-size`` to raise it).
-MAX_REPORT_BYTES = 16 * 1024 * 1024
-
-
-def _too_large(file: Path, max_bytes: int) -> str:
-    return (
-        f"{file}: larger than {max_bytes} bytes, the cap for a report "
-        "(not one of ours, or raise it with --max-report-size)"
-    )
-
-
-def load_report(path: str | Path, max_bytes: int = MAX_REPORT_BYTES) -> Report:
-    """Read (at most ``max_bytes``) and validate the report file at ``path``."""
-    file = Path(path)
-    try:
-        text = read_capped(file, max_bytes).decode("utf-8")
-    except ReadError as error:
-        if error.kind is ReadFailure.TOO_LARGE:
-            raise ReportError(_too_large(file, max_bytes)) from None
-        reason = error.message.removeprefix("cannot read: ")
-        raise ReportError(f"cannot read the report {file}: {reason}") from None
-    except UnicodeDecodeError as exc:
-        raise ReportError(f"cannot read the report {file}: {_reason(exc)}") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ReportError(f"{file}: not JSON (line {exc.lineno}, column {exc.colno})") from None
-    except RecursionError:
-        raise ReportError(f"{file}: nested too deeply to be an mdvalidator report") from None
-    try:
-        return parse_report(data)
-    except ReportError as exc:
-        raise ReportError(f"{file}: {exc}") from None
-
-
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
-    return type(exc).__name__
-
-
-__all__ = ["MAX_POSITION", "MAX_REPORT_BYTES", "ReportError", "load_report", "parse_report"]
+__all__ = [
+    "MAX_POSITION",
+    "MAX_REPORT_BYTES",
+    "ReportError",
+    "load_report",
+    "parse_report",
+    "read_report_value",
+]

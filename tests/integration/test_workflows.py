@@ -27,7 +27,10 @@ CI_WORKFLOW = ROOT / ".github" / "workflows" / "ci.yml"
 ACTION = ROOT / "action.yml"
 HOOKS = ROOT / ".pre-commit-hooks.yaml"
 GITEE_PIPELINE = ROOT / "examples" / "gitee" / ".workflow" / "pr-pipeline.yml"
-WORKFLOWS = sorted([*(ROOT / ".github" / "workflows").glob("*.yml"), PR_WORKFLOW, PUBLISH_WORKFLOW])
+AUDIT_WORKFLOW = ROOT / "examples" / "github" / "mdvalidator-audit.yml"  # tests/audit checks it too
+WORKFLOWS = sorted(
+    [*(ROOT / ".github" / "workflows").glob("*.yml"), PR_WORKFLOW, PUBLISH_WORKFLOW, AUDIT_WORKFLOW]
+)
 PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
 
 

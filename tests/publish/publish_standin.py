@@ -233,6 +233,7 @@ class GithubStandIn(StandIn):
     changed_files: list[str] = field(default_factory=list)
     check_runs: dict[int, dict[str, Any]] = field(default_factory=dict)
     comments: dict[int, dict[str, Any]] = field(default_factory=dict)
+    issues: dict[int, dict[str, Any]] = field(default_factory=dict)
     bot_login: str = "github-actions[bot]"
     pull_head: str = "a" * 40
     next_id: int = 1000
@@ -252,6 +253,18 @@ class GithubStandIn(StandIn):
             "user": {"login": login, "id": 7, "type": "Bot" if "[bot]" in login else "User"},
         }  # fmt: skip
         return self.next_id
+
+    def seed_issue(
+        self, owner: str, repo: str, title: str, body: str, login: str, state: str = "open"
+    ) -> int:
+        number = len(self.issues) + 1
+        self.issues[number] = {
+            "id": 9000 + number, "number": number, "title": title, "body": body, "state": state,
+            "url": f"{self.base_url}/repos/{owner}/{repo}/issues/{number}",
+            "html_url": f"{self.web(owner, repo)}/issues/{number}",
+            "user": {"login": login, "id": 7, "type": "Bot" if "[bot]" in login else "User"},
+        }  # fmt: skip
+        return number
 
     def seed_check_run(self, owner: str, repo: str, sha: str, name: str, status: str) -> int:
         self.next_id += 1
@@ -317,6 +330,20 @@ class GithubStandIn(StandIn):
                 return 404, {"message": "Not Found"}, {}
             self._apply(run, body)
             return 200, run, {}
+        if (method, template) == ("GET", "/repos/{owner}/{repo}/issues"):
+            state = query.get("state", "open")
+            found = [i for i in self.issues.values() if state in ("all", i["state"])]
+            found.sort(key=lambda i: -i["number"])
+            return (200, *self.page(found, f"{base}/issues", query))
+        if (method, template) == ("POST", "/repos/{owner}/{repo}/issues"):
+            made = self.seed_issue(owner, repo, body["title"], body.get("body", ""), self.bot_login)
+            return 201, self.issues[made], {}
+        if (method, template) == ("PATCH", "/repos/{owner}/{repo}/issues/{issue_number}"):
+            issue = self.issues.get(int(args["issue_number"]))
+            if issue is None:
+                return 404, {"message": "Not Found"}, {}
+            issue.update({k: v for k, v in body.items() if k in ("title", "body", "state")})
+            return 200, issue, {}
         if (method, template) == ("GET", "/repos/{owner}/{repo}/issues/{issue_number}/comments"):
             number = int(args["issue_number"])
             mine = [c for c in self.comments.values() if c["number"] == number]
@@ -356,6 +383,7 @@ class GiteeStandIn(StandIn):
     login: str = "hub-bot"
     head_sha: str = "c" * 40
     comments: dict[int, dict[str, Any]] = field(default_factory=dict)
+    issues: dict[str, dict[str, Any]] = field(default_factory=dict)
     next_id: int = 500
 
     def authorised(self, headers: dict[str, str], query: dict[str, str], body: Any) -> bool:
@@ -369,6 +397,15 @@ class GiteeStandIn(StandIn):
             "user": {"login": login, "name": login}, "comment_type": "pr_comment",
         }  # fmt: skip
         return self.next_id
+
+    def seed_issue(self, title: str, body: str, login: str, state: str = "open") -> str:
+        number = f"I{len(self.issues) + 1:05X}"
+        self.issues[number] = {
+            "id": 700 + len(self.issues), "number": number, "title": title, "body": body,
+            "state": state, "html_url": f"https://gitee.example/o/r/issues/{number}",
+            "user": {"login": login, "name": login},
+        }  # fmt: skip
+        return number
 
     def route(
         self, method: str, template: str, args: dict[str, str], query: dict[str, str], body: Any
@@ -393,6 +430,21 @@ class GiteeStandIn(StandIn):
         if (method, template) == ("POST", "/repos/{owner}/{repo}/pulls/{number}/comments"):
             made = self.seed_comment(int(args["number"]), body["body"], self.login)
             return 201, self.comments[made], {}
+        if template == "/repos/{owner}/{repo}/issues":
+            state = query.get("state", "open")
+            found = [i for i in self.issues.values() if state in ("all", i["state"])]
+            found.sort(key=lambda i: -i["id"])
+            query = {k: v for k, v in query.items() if k != "access_token"}
+            return (200, *self.page(found, f"/repos/{owner}/{repo}/issues", query))
+        if template == "/repos/{owner}/issues":
+            made = self.seed_issue(body["title"], body.get("body", ""), self.login)
+            return 201, self.issues[made], {}
+        if template == "/repos/{owner}/issues/{number}":
+            issue = self.issues.get(args["number"])
+            if issue is None:
+                return 404, {"message": "Not Found"}, {}
+            issue.update({k: v for k, v in body.items() if k in ("title", "body", "state")})
+            return 200, issue, {}
         if template == "/repos/{owner}/{repo}/pulls/comments/{id}":
             comment = self.comments.get(int(args["id"]))
             if comment is None:
