@@ -230,5 +230,5 @@ def test_issue_mode_refuses_the_pull_request_flags(github, gitee, write_report, 
 def test_a_report_with_forged_health_is_refused(github, write_report, capsys):
     forged = report(asset("assets/a/1.0/lenet_mnist.md", "mismatch", "verified"))
     assert on_github(github, write_report(forged)) == 2
-    assert "contradicts status 'mismatch'" in capsys.readouterr().err
+    assert "is not the health of an asset whose status is 'mismatch'" in capsys.readouterr().err
     assert github.issues == {}
