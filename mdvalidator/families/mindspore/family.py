@@ -18,7 +18,7 @@ from mdvalidator.families.mindspore.rulekit import Subject
 from mdvalidator.families.mindspore.rules import CHECKS
 from mdvalidator.families.mindspore.rules.assets import asset_refs
 from mdvalidator.families.mindspore.rules.parsing import DASH_MEANS_NO
-from mdvalidator.family import FileResult, Files, Limits, Target
+from mdvalidator.family import FileResult, Files, Limits, OnlineContext, Target
 from mdvalidator.problem import AssetResult, Problem
 from mdvalidator.reading import ReadError, ReadFailure
 from mdvalidator.rule import Rule
@@ -61,10 +61,16 @@ class CardFamily:
             if check.check is not None and (check.translations or not translation)
             for problem in check.check(subject, options)
         ]
+        gathered = {
+            index: check.gather(subject, options)
+            for index, check in enumerate(CHECKS)
+            if check.gather is not None and (check.translations or not translation)
+        }
         return FileResult(
             problems=tuple(problems),
             assets=tuple(asset_refs(card, options)),
             disables=parse_directives(card.text.split("\n")),
+            facts=gathered or None,
         )
 
     def check_together(
@@ -76,6 +82,26 @@ class CardFamily:
             if check.together is not None
             for problem in check.together(items, files, options)
         ]
+
+    def check_online(
+        self,
+        items: Sequence[tuple[Target, FileResult]],
+        online: OnlineContext,
+        options: CardOptions,
+    ) -> list[Problem]:
+        """The modules' online checks, each over what its ``gather`` kept of the cards."""
+        problems: list[Problem] = []
+        for index, check in enumerate(CHECKS):
+            if check.online is None:
+                continue
+            kept = [
+                (target, result.facts[index])
+                for target, result in items
+                if isinstance(result.facts, dict) and index in result.facts
+            ]
+            if kept:
+                problems.extend(check.online(kept, online, options))
+        return problems
 
     def affected_by_deletion(self, location: str, options: CardOptions) -> tuple[str, ...]:
         """An English card's translation: its check (MDV134) depends on the deleted card."""
