@@ -213,7 +213,11 @@ def execute(sources: Sequence[Source], rulesets: Sequence[RuleSet], options: Run
     asset_results, asset_problems = _verify(refs, rulesets, options)
     owned.extend(asset_problems)
     if options.check_conf and not options.offline and options.assets is not None:
-        owned.extend(_online(items, results, rulesets, OnlineContext(options.assets)))
+        owned.extend(
+            _online(
+                items, results, sources, rulesets, OnlineContext(options.assets, options.limits)
+            )
+        )
 
     found = _joined(discoveries)
     kept = options.decider.decide([*found.problems, *_nothing_checked(found)], {})
@@ -251,6 +255,7 @@ def _together(
 def _online(
     items: Sequence[_Item],
     results: Sequence[FileResult],
+    sources: Sequence[Source],
     rulesets: Sequence[RuleSet],
     online: OnlineContext,
 ) -> Iterator[tuple[Problem, _Item]]:
@@ -259,10 +264,11 @@ def _online(
     groups: dict[tuple[int, int], list[tuple[_Item, FileResult]]] = {}
     for item, result in zip(items, results, strict=True):
         groups.setdefault((item.source, item.ruleset), []).append((item, result))
-    for (_, ruleset), members in groups.items():
+    for (source, ruleset), members in groups.items():
         by_display = {item.target.display: item for item, _ in members}
         pairs = [(item.target, result) for item, result in members]
-        for problem in rulesets[ruleset].checks.check_online(pairs, online):
+        files = sources[source].files
+        for problem in rulesets[ruleset].checks.check_online(pairs, files, online):
             yield problem, by_display.get(problem.path, members[0][0])
 
 

@@ -158,15 +158,17 @@ class OnlineContext:
     a file many descriptors name is read once (a family keeps its fetcher there)."""
 
     assets: AssetOptions
+    limits: Limits = field(default_factory=Limits)
     memo: dict[str, object] = field(default_factory=dict)
 
 
 class Family(Protocol[O]):
     """The engine's view of a descriptor family with options of type ``O``.
 
-    A family may also define ``check_online(items, online: OnlineContext, options) ->
+    A family may also define ``check_online(items, files, online: OnlineContext, options) ->
     list[Problem]``: network checks of its descriptors themselves, run after asset verification
-    when the run asks for them (``RunOptions.check_conf``); a family without it has none.
+    when the run asks for them (``RunOptions.check_conf``), reading the files again through
+    ``files`` (so the per-file check keeps nothing for them); a family without it has none.
     """
 
     @property
@@ -236,10 +238,10 @@ class Bound(Generic[O]):
         return self.family.asset_problems(results)
 
     def check_online(
-        self, items: Sequence[tuple[Target, FileResult]], online: OnlineContext
+        self, items: Sequence[tuple[Target, FileResult]], files: Files, online: OnlineContext
     ) -> list[Problem]:
         hook = getattr(self.family, "check_online", None)  # optional: see Family
-        return [] if hook is None else list(hook(items, online, self.options))
+        return [] if hook is None else list(hook(items, files, online, self.options))
 
 
 class Checks(Protocol):
@@ -264,7 +266,7 @@ class Checks(Protocol):
     def asset_problems(self, results: Sequence[AssetResult]) -> list[Problem]: ...
 
     def check_online(
-        self, items: Sequence[tuple[Target, FileResult]], online: OnlineContext
+        self, items: Sequence[tuple[Target, FileResult]], files: Files, online: OnlineContext
     ) -> list[Problem]: ...
 
 

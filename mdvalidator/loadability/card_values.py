@@ -132,10 +132,14 @@ def load_call_line(blocks: Iterable[tuple[int, str]]) -> int:
     return 0
 
 
-def from_card(card: AssetCard) -> CardValues:
-    """From a parsed card: its header, and whether its code blocks call the loader."""
+def from_card(card: AssetCard, load_call: bool = True) -> CardValues:
+    """From a parsed card: its header, and (``load_call``; only the conf check needs it, the
+    offline checks skip its cost) whether its code blocks call the loader."""
     if card.header is None:
         return CardValues()
     line = card.header_lines[1] if card.header_lines else 1
+    values = from_header(card.header, line)
+    if not load_call:
+        return values
     calls = load_call_line((block.line, block.content) for block in card.code_blocks)
-    return replace(from_header(card.header, line), load_call=calls)
+    return replace(values, load_call=calls)

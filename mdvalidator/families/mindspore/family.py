@@ -51,26 +51,18 @@ class CardFamily:
         except ReadError as error:
             rule = FILE_TOO_LARGE if error.kind is ReadFailure.TOO_LARGE else UNREADABLE_FILE
             return FileResult(problems=(rule.problem(target.display, 0, 0, error.message),))
-        card = parse_card(target.display, data, options.card.get(DASH_MEANS_NO))
-        suffix = options.card.get(TRANSLATION_SUFFIX)
-        translation = english_name(card.path.rsplit("/", 1)[-1], suffix) is not None
-        subject = Subject(card, place_of(card.path, options.card), translation)
+        subject = _subject(target, data, options)
+        card, translation = subject.card, subject.translation
         problems = [
             problem
             for check in CHECKS
             if check.check is not None and (check.translations or not translation)
             for problem in check.check(subject, options)
         ]
-        gathered = {
-            index: check.gather(subject, options)
-            for index, check in enumerate(CHECKS)
-            if check.gather is not None and (check.translations or not translation)
-        }
         return FileResult(
             problems=tuple(problems),
             assets=tuple(asset_refs(card, options)),
             disables=parse_directives(card.text.split("\n")),
-            facts=gathered or None,
         )
 
     def check_together(
@@ -86,21 +78,26 @@ class CardFamily:
     def check_online(
         self,
         items: Sequence[tuple[Target, FileResult]],
+        files: Files,
         online: OnlineContext,
         options: CardOptions,
     ) -> list[Problem]:
-        """The modules' online checks, each over what its ``gather`` kept of the cards."""
-        problems: list[Problem] = []
-        for index, check in enumerate(CHECKS):
-            if check.online is None:
+        """The modules' online checks, over the cards read and parsed again (a card that can
+        no longer be read is left out: its per-file check reported it)."""
+        modules = [check for check in CHECKS if check.online is not None]
+        subjects: list[Subject] = []
+        for target, _ in items if modules else ():
+            try:
+                data = files.read(target.location, online.limits.max_file_size)
+            except ReadError:
                 continue
-            kept = [
-                (target, result.facts[index])
-                for target, result in items
-                if isinstance(result.facts, dict) and index in result.facts
-            ]
-            if kept:
-                problems.extend(check.online(kept, online, options))
+            subjects.append(_subject(target, data, options))
+        problems: list[Problem] = []
+        for check in modules:
+            assert check.online is not None
+            chosen = [s for s in subjects if check.translations or not s.translation]
+            if chosen:
+                problems.extend(check.online(chosen, online, options))
         return problems
 
     def affected_by_deletion(self, location: str, options: CardOptions) -> tuple[str, ...]:
@@ -120,6 +117,13 @@ class CardFamily:
         from mdvalidator.assets.verify import asset_problems
 
         return asset_problems(results)
+
+
+def _subject(target: Target, data: bytes, options: CardOptions) -> Subject:
+    card = parse_card(target.display, data, options.card.get(DASH_MEANS_NO))
+    suffix = options.card.get(TRANSLATION_SUFFIX)
+    translation = english_name(card.path.rsplit("/", 1)[-1], suffix) is not None
+    return Subject(card, place_of(card.path, options.card), translation)
 
 
 FAMILY = CardFamily()

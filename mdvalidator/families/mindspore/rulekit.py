@@ -31,25 +31,23 @@ class Subject:
 
 Check = Callable[[Subject, CardOptions], Iterable[Problem]]
 Together = Callable[[Sequence[tuple[Target, FileResult]], Files, CardOptions], Iterable[Problem]]
-# What a module keeps of one card for its online check (small, picklable: it comes back from
-# the worker processes), and the online check over what it kept of every card of the run.
-Gather = Callable[[Subject, CardOptions], object]
-Online = Callable[[Sequence[tuple[Target, object]], OnlineContext, CardOptions], Iterable[Problem]]
+# A network check over the cards of a run (read and parsed again: the per-file check keeps
+# nothing for it, so the offline lint path pays nothing).
+Online = Callable[[Sequence[Subject], OnlineContext, CardOptions], Iterable[Problem]]
 
 
 @dataclass(frozen=True)
 class CardRules:
     """A rule module: its rules, the ``[card]`` keys it reads, and its check of one card (or,
     ``together``, of the cards of one run together, e.g. the names in one folder; or,
-    ``online``, a network check over what ``gather`` kept of each card, run after asset
-    verification when the run asks for it: ``--check-conf``)."""
+    ``online``, a network check of the cards of a run, run after asset verification when the
+    run asks for it: ``--check-conf``)."""
 
     rules: tuple[Rule, ...]
     keys: tuple[Key[object], ...] = ()
     check: Check | None = None
     translations: bool = False  # also checks translated cards (*_cn.md)
     together: Together | None = None
-    gather: Gather | None = None
     online: Online | None = None
 
 
@@ -58,4 +56,4 @@ def show(text: str, limit: int = 80) -> str:
     return "'" + clean(text, limit) + "'"
 
 
-__all__ = ["CardRules", "Check", "Gather", "Online", "Subject", "Together", "show"]
+__all__ = ["CardRules", "Check", "Online", "Subject", "Together", "show"]

@@ -38,7 +38,7 @@ def problem_of(rules: dict[str, Rule], path: str, finding: Finding) -> Problem:
 
 def check(subject: Subject, options: CardOptions) -> Iterator[Problem]:
     card = subject.card
-    for finding in card_findings(from_card(card)):
+    for finding in card_findings(from_card(card, load_call=False)):
         yield problem_of(OFFLINE, card.path, finding)
 
 

@@ -4,7 +4,7 @@ The raw ``mindspore_hub_conf.py`` of the folder a card's repo-link names is read
 asset fetcher (URL reading, SSRF gate on every hop, 64 KiB cap; or a local checkout through
 ``--mirror``), once per run whatever the number of cards naming it, and parsed with ``ast``,
 never run (``docs/loadability.md``). An online check: it runs after asset verification, over
-what :func:`gather` kept of each card, only when the run asks for it and never offline; the
+the cards of the run read again, only when the run asks for it and never offline; the
 fetching code is imported only then.
 """
 
@@ -17,9 +17,9 @@ from mdvalidator.families.mindspore.keys import Key, Kind
 from mdvalidator.families.mindspore.options import CardOptions
 from mdvalidator.families.mindspore.rulekit import CardRules, Subject
 from mdvalidator.families.mindspore.rules.loader import loader_rule, problem_of
-from mdvalidator.family import OnlineContext, Target
+from mdvalidator.family import OnlineContext
 from mdvalidator.loadability import codes as C
-from mdvalidator.loadability.card_values import CardValues, from_card
+from mdvalidator.loadability.card_values import from_card
 from mdvalidator.problem import Problem
 
 if TYPE_CHECKING:
@@ -51,11 +51,6 @@ ONLINE = {
 _FETCHER = "mindspore-hub/conf-fetcher"  # the run's one fetcher, in the online memo
 
 
-def gather(subject: Subject, options: CardOptions) -> CardValues:
-    """What the conf check needs of a card: its loader values (small, picklable)."""
-    return from_card(subject.card)
-
-
 def _fetcher(online: OnlineContext) -> ConfFetcher:
     from mdvalidator.loadability.conf_fetch import ConfFetcher
 
@@ -67,29 +62,28 @@ def _fetcher(online: OnlineContext) -> ConfFetcher:
 
 
 def online(
-    kept: Sequence[tuple[Target, object]], context: OnlineContext, options: CardOptions
+    subjects: Sequence[Subject], context: OnlineContext, options: CardOptions
 ) -> Iterator[Problem]:
     from mdvalidator.loadability.conf_check import check_conf
 
     fetcher = _fetcher(context)
     needs_call = not options.card.get(EVERY_CARD)
-    cards = [(target, values) for target, values in kept if isinstance(values, CardValues)]
 
-    def one(card: tuple[Target, CardValues]) -> list[Problem]:
-        target, values = card
-        findings = check_conf(values, fetcher, needs_call)
-        return [problem_of(ONLINE, target.display, finding) for finding in findings]
+    def one(subject: Subject) -> list[Problem]:
+        card = subject.card
+        findings = check_conf(from_card(card), fetcher, needs_call)
+        return [problem_of(ONLINE, card.path, finding) for finding in findings]
 
-    workers = min(max(1, context.assets.jobs), len(cards))
+    workers = min(max(1, context.assets.jobs), len(subjects))
     if workers <= 1:
-        found = [one(card) for card in cards]
+        found = [one(subject) for subject in subjects]
     else:
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(workers, thread_name_prefix="conf") as pool:
-            found = list(pool.map(one, cards))
+            found = list(pool.map(one, subjects))
     for problems in found:
         yield from problems
 
 
-CHECK = CardRules(rules=tuple(ONLINE.values()), keys=(EVERY_CARD,), gather=gather, online=online)
+CHECK = CardRules(rules=tuple(ONLINE.values()), keys=(EVERY_CARD,), online=online)
