@@ -26,7 +26,8 @@ from mdvalidator.loadability.card_values import from_card
 from mdvalidator.loadability.conf_ast import ConfReading, ConfSyntaxError
 from mdvalidator.loadability.conf_check import parsed_conf
 from mdvalidator.loadability.conf_fetch import ConfUnavailable
-from mdvalidator.loadability.findings import Finding, card_findings, conf_findings, conf_target
+from mdvalidator.loadability.conf_findings import conf_findings, conf_target
+from mdvalidator.loadability.findings import Finding, card_findings
 from mdvalidator.loadability.loader_facts import read_by_loader
 from mdvalidator.loadability.repo_link import LinkRefusal, read_repo_link
 

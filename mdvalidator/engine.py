@@ -1,11 +1,13 @@
-"""The engine: sources -> check (in parallel) -> across files -> verify assets -> decide -> Report.
+"""The engine: sources -> check (in parallel) -> across files -> verify assets -> online checks
+-> decide -> Report.
 
 Every entry point runs this: ``check`` (a folder walk or git's changed files), ``store``
 (store folders, live stores, snapshot archives), ``store add``'s validation, and a bot's
 in-memory files. Nothing here prints or exits; the caller does. Each worker process receives
 the sources and rule sets once (at start-up) and then only targets, so a 10,000-card hub costs
-little more than its parsing. Asset verification, the only network step, is imported only
-when it runs.
+little more than its parsing. Asset verification and the families' online checks (with
+``check_conf``: a card's ``mindspore_hub_conf.py``), the only network steps, run after every
+file was checked, and are imported only when they run.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from mdvalidator import run_rules
 from mdvalidator.decide import Decider
-from mdvalidator.family import FileResult, Limits, Target
+from mdvalidator.family import FileResult, Limits, OnlineContext, Target
 from mdvalidator.problem import AssetRef, AssetResult, AssetStatus, Problem, Report, Severity
 from mdvalidator.progress import Progress
 from mdvalidator.ruleset import RuleSet
@@ -42,6 +44,9 @@ class RunOptions:
     offline: bool = False
     assets: AssetOptions | None = None  # how to fetch and verify assets (None: not verified)
     progress: bool = False  # show progress on a terminal
+    # The families' network checks of the descriptors themselves (the card family: each card's
+    # mindspore_hub_conf.py, MDV153-MDV159), fetched like assets (``assets``); never offline.
+    check_conf: bool = False
 
 
 @dataclass(frozen=True)
@@ -207,6 +212,12 @@ def execute(sources: Sequence[Source], rulesets: Sequence[RuleSet], options: Run
         refs = [(ref, item) for ref, item in refs if (ref.path, ref.url, ref.expected) not in same]
     asset_results, asset_problems = _verify(refs, rulesets, options)
     owned.extend(asset_problems)
+    if options.check_conf and not options.offline and options.assets is not None:
+        owned.extend(
+            _online(
+                items, results, sources, rulesets, OnlineContext(options.assets, options.limits)
+            )
+        )
 
     found = _joined(discoveries)
     kept = options.decider.decide([*found.problems, *_nothing_checked(found)], {})
@@ -238,6 +249,26 @@ def _together(
         by_display = {item.target.display: item for item, _ in members}
         pairs = [(item.target, result) for item, result in members]
         for problem in rulesets[ruleset].checks.check_together(pairs, sources[source].files):
+            yield problem, by_display.get(problem.path, members[0][0])
+
+
+def _online(
+    items: Sequence[_Item],
+    results: Sequence[FileResult],
+    sources: Sequence[Source],
+    rulesets: Sequence[RuleSet],
+    online: OnlineContext,
+) -> Iterator[tuple[Problem, _Item]]:
+    """The families' online checks, per rule set and source, sharing one context (one memo) for
+    the run; each problem goes to the target it names (or the group's first)."""
+    groups: dict[tuple[int, int], list[tuple[_Item, FileResult]]] = {}
+    for item, result in zip(items, results, strict=True):
+        groups.setdefault((item.source, item.ruleset), []).append((item, result))
+    for (source, ruleset), members in groups.items():
+        by_display = {item.target.display: item for item, _ in members}
+        pairs = [(item.target, result) for item, result in members]
+        files = sources[source].files
+        for problem in rulesets[ruleset].checks.check_online(pairs, files, online):
             yield problem, by_display.get(problem.path, members[0][0])
 
 

@@ -20,10 +20,13 @@ import posixpath
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import BinaryIO, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, BinaryIO, Generic, Protocol, TypeVar
 
 from mdvalidator.problem import AssetRef, AssetResult, Problem
 from mdvalidator.rule import Rule
+
+if TYPE_CHECKING:
+    from mdvalidator.assets.options import AssetOptions
 
 O = TypeVar("O")  # noqa: E741 - a family's options
 
@@ -148,8 +151,25 @@ class Files(Protocol):
         files); None otherwise."""
 
 
+@dataclass(frozen=True)
+class OnlineContext:
+    """What a family's network checks of its descriptors (``--check-conf``) may use: the run's
+    fetch settings (SSRF gate, mirrors, timeouts), and a memo shared by the whole run, so that
+    a file many descriptors name is read once (a family keeps its fetcher there)."""
+
+    assets: AssetOptions
+    limits: Limits = field(default_factory=Limits)
+    memo: dict[str, object] = field(default_factory=dict)
+
+
 class Family(Protocol[O]):
-    """The engine's view of a descriptor family with options of type ``O``."""
+    """The engine's view of a descriptor family with options of type ``O``.
+
+    A family may also define ``check_online(items, files, online: OnlineContext, options) ->
+    list[Problem]``: network checks of its descriptors themselves, run after asset verification
+    when the run asks for them (``RunOptions.check_conf``), reading the files again through
+    ``files`` (so the per-file check keeps nothing for them); a family without it has none.
+    """
 
     @property
     def name(self) -> str:
@@ -217,6 +237,12 @@ class Bound(Generic[O]):
     def asset_problems(self, results: Sequence[AssetResult]) -> list[Problem]:
         return self.family.asset_problems(results)
 
+    def check_online(
+        self, items: Sequence[tuple[Target, FileResult]], files: Files, online: OnlineContext
+    ) -> list[Problem]:
+        hook = getattr(self.family, "check_online", None)  # optional: see Family
+        return [] if hook is None else list(hook(items, files, online, self.options))
+
 
 class Checks(Protocol):
     """A :class:`Bound` family, whatever its options' type (how a rule set holds it)."""
@@ -239,6 +265,10 @@ class Checks(Protocol):
 
     def asset_problems(self, results: Sequence[AssetResult]) -> list[Problem]: ...
 
+    def check_online(
+        self, items: Sequence[tuple[Target, FileResult]], files: Files, online: OnlineContext
+    ) -> list[Problem]: ...
+
 
 def bind(family: Family[O], data: Mapping[str, object], validate: bool) -> Bound[O]:
     """The family's options of ``data`` (validated first unless built in), bound."""
@@ -257,6 +287,7 @@ __all__ = [
     "Files",
     "Limits",
     "Listing",
+    "OnlineContext",
     "OptionsError",
     "Presence",
     "Target",

@@ -88,6 +88,7 @@ def run_options(
         offline=offline,
         assets=asset_options,
         progress=bool(asset_options and asset_options.progress),
+        check_conf=not offline and bool(setting(args, config, "check-conf")),
     )
 
 

@@ -181,6 +181,10 @@ SETTINGS: tuple[Setting, ...] = (
     S("cache-dir", "where verification results are cached (relative: to the --config file's "
       "folder; never inside the checked tree)", _path, None, "--cache-dir", metavar="DIR",
       group="asset verification", network=True, shown_default="user cache folder"),
+    S("check-conf", "also read the mindspore_hub_conf.py each card's repo-link names, as "
+      "mindspore_hub.load does (MDV153-MDV159): fetched like assets, or through --mirror; "
+      "not with --offline", parse_bool, False, "--check-conf", SWITCH,
+      group="asset verification"),
     S("no-cache", "neither read nor write the cache", parse_bool, False, "--no-cache", SWITCH,
       group="asset verification"),
     S("max-asset-size", "refuse assets larger than SIZE (e.g. 500M, 2G)", parse_size,

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from collections.abc import Mapping as PlainMapping
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import TYPE_CHECKING
 
 from mdvalidator.loadability.loader_facts import (
@@ -30,8 +31,15 @@ if TYPE_CHECKING:
 
 __all__ = ["CardValues", "Located", "from_card", "from_header", "from_plain", "load_call_line"]
 
-_IMPORT_AS = re.compile(r"^\s*import\s+mindspore_hub(?:\s+as\s+(\w+))?\s*(?:#.*)?$", re.M)
-_FROM_IMPORT = re.compile(r"^\s*from\s+mindspore_hub\s+import\s+[^#\n]*\bload\b", re.M)
+
+@cache
+def _import_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """``import mindspore_hub [as X]`` and ``from mindspore_hub import ... load`` (compiled on
+    first use: only the conf check asks, so the offline lint path does not pay for them)."""
+    return (
+        re.compile(r"^\s*import\s+mindspore_hub(?:\s+as\s+(\w+))?\s*(?:#.*)?$", re.M),
+        re.compile(r"^\s*from\s+mindspore_hub\s+import\s+[^#\n]*\bload\b", re.M),
+    )
 
 
 @dataclass(frozen=True)
@@ -120,11 +128,12 @@ def from_header(header: Mapping, line: int = 1) -> CardValues:
 def load_call_line(blocks: Iterable[tuple[int, str]]) -> int:
     """The card line of the first ``mindspore_hub.load(`` call (under any alias it is imported
     as) in code blocks given as (line of the first content line, content); 0 when none."""
+    import_as, from_import = _import_patterns()
     for first, content in blocks:
         aliases = {"mindspore_hub", "mshub"}  # mshub: the alias every hub snippet uses
-        aliases.update(m.group(1) for m in _IMPORT_AS.finditer(content) if m.group(1))
+        aliases.update(m.group(1) for m in import_as.finditer(content) if m.group(1))
         names = [rf"\b{re.escape(a)}\.load\s*\(" for a in sorted(aliases)]
-        if _FROM_IMPORT.search(content):
+        if from_import.search(content):
             names.append(r"(?<![\w.])load\s*\(")
         found = re.search("|".join(names), content)
         if found:
@@ -132,10 +141,14 @@ def load_call_line(blocks: Iterable[tuple[int, str]]) -> int:
     return 0
 
 
-def from_card(card: AssetCard) -> CardValues:
-    """From a parsed card: its header, and whether its code blocks call the loader."""
+def from_card(card: AssetCard, load_call: bool = True) -> CardValues:
+    """From a parsed card: its header, and (``load_call``; only the conf check needs it, the
+    offline checks skip its cost) whether its code blocks call the loader."""
     if card.header is None:
         return CardValues()
     line = card.header_lines[1] if card.header_lines else 1
+    values = from_header(card.header, line)
+    if not load_call:
+        return values
     calls = load_call_line((block.line, block.content) for block in card.code_blocks)
-    return replace(from_header(card.header, line), load_call=calls)
+    return replace(values, load_call=calls)

@@ -12,7 +12,8 @@ from functools import lru_cache
 from mdvalidator.loadability.card_values import CardValues
 from mdvalidator.loadability.conf_ast import ConfReading, ConfSyntaxError, read_conf
 from mdvalidator.loadability.conf_fetch import ConfFetcher, ConfUnavailable
-from mdvalidator.loadability.findings import Finding, conf_findings, conf_target
+from mdvalidator.loadability.conf_findings import conf_findings, conf_target
+from mdvalidator.loadability.findings import Finding
 
 __all__ = ["check_conf", "parsed_conf"]
 

@@ -47,7 +47,10 @@ CASES: list[tuple[str, dict[str, str | None], list[tuple[str, int, str]]]] = [
     (
         "url",
         {REPO: "repo-link: gitee.com/mindspore/models"},
-        [("MDV103", 23, "repo-link is not an absolute http(s) URL")],
+        [
+            ("MDV150", 23, "the loader rejects it as an invalid repo link"),
+            ("MDV103", 23, "repo-link is not an absolute http(s) URL"),
+        ],
     ),
     (
         "number",
@@ -82,7 +85,10 @@ CASES: list[tuple[str, dict[str, str | None], list[tuple[str, int, str]]]] = [
     (
         "file-format",
         {FORMAT: "    file-format: pt"},
-        [("MDV104", 34, "asset 1: file-format value 'pt' is not allowed")],
+        [
+            ("MDV151", 34, "no asset has file-format ckpt: mindspore_hub.load takes asset 1"),
+            ("MDV104", 34, "asset 1: file-format value 'pt' is not allowed"),
+        ],
     ),
     (
         "unknown-key",
@@ -136,7 +142,10 @@ CASES: list[tuple[str, dict[str, str | None], list[tuple[str, int, str]]]] = [
     (
         "link-extension",
         {FORMAT: "    file-format: ONNX"},
-        [("MDV124", 35, "does not end with .onnx as file-format 'ONNX' implies")],
+        [
+            ("MDV151", 34, "takes asset 1 (file-format 'ONNX') as the weights"),
+            ("MDV124", 35, "does not end with .onnx as file-format 'ONNX' implies"),
+        ],
     ),
     (
         "version-folder",

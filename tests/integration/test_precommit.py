@@ -156,7 +156,7 @@ def test_the_manifest_is_valid_and_its_patterns_pick_descriptors() -> None:
     hooks = {hook["id"]: hook for hook in load_manifest(str(MANIFEST))}
     assert set(hooks) == {"mdvalidator", "mdvalidator-verify"}
     assert hooks["mdvalidator"]["entry"] == "mdvalidator --offline"
-    assert "--offline" not in hooks["mdvalidator-verify"]["entry"]
+    assert hooks["mdvalidator-verify"]["entry"] == "mdvalidator --check-conf"
     for hook in hooks.values():
         files = re.compile(hook["files"])
         selected = [

@@ -1,5 +1,5 @@
 """Real cards (fixtures/mindspore-hub, a sample of the public hub): no false error; the inputs
-the checks take; the table of checks that the registry will copy."""
+the checks take; the table of checks that the registry copies."""
 
 from __future__ import annotations
 
@@ -130,10 +130,19 @@ def test_check_table() -> None:
         "conf-syntax-error",
         "conf-unavailable",
     ]
-    taken = {rule.code for rule in all_rules()} | {rule.name for rule in all_rules()}
+    registered = {rule.code: rule for rule in all_rules()}
     for check in C.CHECKS:
         assert CODE_PATTERN.match(check.code) and NAME_PATTERN.match(check.name)
-        assert check.code not in taken and check.name not in taken
+        # The registry's rule is the table's check, copied by the card family's rule modules.
+        rule = registered[check.code]
+        assert (rule.name, rule.summary, rule.doc, rule.severity, rule.family) == (
+            check.name,
+            check.summary,
+            check.doc,
+            check.severity,
+            "mindspore-hub",
+        )
+        assert [r.code for r in all_rules()].count(check.code) == 1
         assert "\n" not in check.summary and check.summary.endswith(".")
         assert check.doc.strip() and check.facts
         assert check.online is check.name.startswith("conf-")

@@ -18,7 +18,7 @@ from mdvalidator.families.mindspore.rulekit import Subject
 from mdvalidator.families.mindspore.rules import CHECKS
 from mdvalidator.families.mindspore.rules.assets import asset_refs
 from mdvalidator.families.mindspore.rules.parsing import DASH_MEANS_NO
-from mdvalidator.family import FileResult, Files, Limits, Target
+from mdvalidator.family import FileResult, Files, Limits, OnlineContext, Target
 from mdvalidator.problem import AssetResult, Problem
 from mdvalidator.reading import ReadError, ReadFailure
 from mdvalidator.rule import Rule
@@ -51,10 +51,8 @@ class CardFamily:
         except ReadError as error:
             rule = FILE_TOO_LARGE if error.kind is ReadFailure.TOO_LARGE else UNREADABLE_FILE
             return FileResult(problems=(rule.problem(target.display, 0, 0, error.message),))
-        card = parse_card(target.display, data, options.card.get(DASH_MEANS_NO))
-        suffix = options.card.get(TRANSLATION_SUFFIX)
-        translation = english_name(card.path.rsplit("/", 1)[-1], suffix) is not None
-        subject = Subject(card, place_of(card.path, options.card), translation)
+        subject = _subject(target, data, options)
+        card, translation = subject.card, subject.translation
         problems = [
             problem
             for check in CHECKS
@@ -77,6 +75,31 @@ class CardFamily:
             for problem in check.together(items, files, options)
         ]
 
+    def check_online(
+        self,
+        items: Sequence[tuple[Target, FileResult]],
+        files: Files,
+        online: OnlineContext,
+        options: CardOptions,
+    ) -> list[Problem]:
+        """The modules' online checks, over the cards read and parsed again (a card that can
+        no longer be read is left out: its per-file check reported it)."""
+        modules = [check for check in CHECKS if check.online is not None]
+        subjects: list[Subject] = []
+        for target, _ in items if modules else ():
+            try:
+                data = files.read(target.location, online.limits.max_file_size)
+            except ReadError:
+                continue
+            subjects.append(_subject(target, data, options))
+        problems: list[Problem] = []
+        for check in modules:
+            assert check.online is not None
+            chosen = [s for s in subjects if check.translations or not s.translation]
+            if chosen:
+                problems.extend(check.online(chosen, online, options))
+        return problems
+
     def affected_by_deletion(self, location: str, options: CardOptions) -> tuple[str, ...]:
         """An English card's translation: its check (MDV134) depends on the deleted card."""
         suffix = options.card.get(TRANSLATION_SUFFIX)
@@ -94,6 +117,13 @@ class CardFamily:
         from mdvalidator.assets.verify import asset_problems
 
         return asset_problems(results)
+
+
+def _subject(target: Target, data: bytes, options: CardOptions) -> Subject:
+    card = parse_card(target.display, data, options.card.get(DASH_MEANS_NO))
+    suffix = options.card.get(TRANSLATION_SUFFIX)
+    translation = english_name(card.path.rsplit("/", 1)[-1], suffix) is not None
+    return Subject(card, place_of(card.path, options.card), translation)
 
 
 FAMILY = CardFamily()

@@ -14,7 +14,7 @@ from mdvalidator.families.mindspore.card import AssetCard
 from mdvalidator.families.mindspore.keys import Key
 from mdvalidator.families.mindspore.options import CardOptions
 from mdvalidator.families.mindspore.place import CardPlace
-from mdvalidator.family import FileResult, Files, Target
+from mdvalidator.family import FileResult, Files, OnlineContext, Target
 from mdvalidator.problem import Problem
 from mdvalidator.rule import Rule
 from mdvalidator.sanitize import clean
@@ -31,18 +31,24 @@ class Subject:
 
 Check = Callable[[Subject, CardOptions], Iterable[Problem]]
 Together = Callable[[Sequence[tuple[Target, FileResult]], Files, CardOptions], Iterable[Problem]]
+# A network check over the cards of a run (read and parsed again: the per-file check keeps
+# nothing for it, so the offline lint path pays nothing).
+Online = Callable[[Sequence[Subject], OnlineContext, CardOptions], Iterable[Problem]]
 
 
 @dataclass(frozen=True)
 class CardRules:
     """A rule module: its rules, the ``[card]`` keys it reads, and its check of one card (or,
-    ``together``, of the cards of one run together, e.g. the names in one folder)."""
+    ``together``, of the cards of one run together, e.g. the names in one folder; or,
+    ``online``, a network check of the cards of a run, run after asset verification when the
+    run asks for it: ``--check-conf``)."""
 
     rules: tuple[Rule, ...]
     keys: tuple[Key[object], ...] = ()
     check: Check | None = None
     translations: bool = False  # also checks translated cards (*_cn.md)
     together: Together | None = None
+    online: Online | None = None
 
 
 def show(text: str, limit: int = 80) -> str:
@@ -50,4 +56,4 @@ def show(text: str, limit: int = 80) -> str:
     return "'" + clean(text, limit) + "'"
 
 
-__all__ = ["CardRules", "Check", "Subject", "Together", "show"]
+__all__ = ["CardRules", "Check", "Online", "Subject", "Together", "show"]
