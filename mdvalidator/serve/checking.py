@@ -33,8 +33,6 @@ SETTINGS_FILES = ("setup.cfg", "pyproject.toml")  # read at the repository root,
 _ROOT = Path("/repository")  # where settings read from memory claim to live (never touched)
 MAX_PATH = 1000
 
-# TODO(issue 13): turn the online conf-file check on here once main's settings have check-conf.
-
 
 @dataclass(frozen=True)
 class CheckOptions:
@@ -174,13 +172,16 @@ def check_pull_request(
     """
     from mdvalidator import engine, invocation
     from mdvalidator.run_rules import NOTHING_CHECKED, UNREADABLE_FILE, UNTRUSTED_SETTING
+    from mdvalidator.settings import flag_value
     from mdvalidator.sources.memory import MemorySource
 
     loaded = _load(settings_files, options)
     args, config = options.args, loaded.config
-    run_options = invocation.run_options(
-        args, config, [], bool(invocation.setting(args, config, "offline"))
-    )
+    offline = bool(invocation.setting(args, config, "offline"))
+    run_options = invocation.run_options(args, config, [], offline)
+    if flag_value(args, "check-conf") is None and "check-conf" not in config.values:
+        # The bot reads each card's mindspore_hub_conf.py unless told not to (issue 13).
+        run_options = dataclasses.replace(run_options, check_conf=not offline)
     notices = [
         UNREADABLE_FILE.problem(path, 0, 0, reason) for path, reason in (unreadable or {}).items()
     ]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from pathlib import Path
+from typing import Any
 
 import pytest
 from serve_support import FOLDER, card
@@ -131,3 +133,33 @@ def test_sibling_names_come_from_the_tree(options: CheckOptions) -> None:
         {f"{FOLDER}/lenet_mnist.md": GOOD}, [f"{FOLDER}/LeNet_mnist.md"], {}, options
     )
     assert ("assets/mindspore/1.10/lenet_mnist.md", "MDV133") in codes(clash)
+
+
+@pytest.mark.parametrize(
+    ("offline", "settings", "expected"),
+    [
+        (False, {}, True),  # the bot reads each card's conf file by default (issue 13)
+        (False, {"setup.cfg": b"[mdvalidator]\ncheck-conf = false\n"}, False),
+        (True, {}, False),  # --offline wins
+    ],
+)
+def test_the_bot_checks_conf_files_unless_told_not_to(
+    options: CheckOptions,
+    monkeypatch: pytest.MonkeyPatch,
+    offline: bool,
+    settings: dict[str, bytes],
+    expected: bool,
+) -> None:
+    from mdvalidator import engine
+
+    seen: list[bool] = []
+    real = engine.execute
+
+    def spy(sources: Any, rulesets: Any, run_options: engine.RunOptions) -> Any:
+        seen.append(run_options.check_conf)
+        return real(sources, rulesets, dataclasses.replace(run_options, offline=True))
+
+    monkeypatch.setattr(engine, "execute", spy)
+    options.args.offline = offline
+    check_pull_request({f"{FOLDER}/lenet_mnist.md": GOOD}, [], settings, options)
+    assert seen == [expected]
