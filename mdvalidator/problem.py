@@ -96,6 +96,9 @@ class AssetResult:
     # False when the server marked no end of the body (no Content-Length, not chunked): a
     # download cut short looks complete, so ``actual`` is not a fact --fix may write.
     delimited: bool = True
+    # A declared move (a rule set's [asset-moves]) whose bytes hashed to ``ref.expected`` in
+    # this run: the link that --fix may write instead of ``ref.url``. Never read from a report.
+    moved_to: str = ""
 
 
 @dataclass(frozen=True)
