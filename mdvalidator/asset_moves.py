@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 TABLE = "asset-moves"
 _HEADER = re.compile(r"^\s*\[\s*(?P<name>[^\[\]]+?)\s*\]\s*(?:#.*)?$")
@@ -101,12 +102,27 @@ def _line_of(text: str, key: str) -> int:
         if header is not None:
             inside = header.group("name").strip("\"' ") == TABLE
             continue
-        stripped = line.lstrip()
-        if inside and (stripped.startswith(f'"{key}"') or stripped.startswith(f"'{key}'")):
+        if inside and key in _keys_of(line):
             return number
-        if stripped.startswith((f'{TABLE}."{key}"', f"{TABLE}.'{key}'")):
+        dotted = _keys_of(line).get(TABLE) if not inside else None
+        if isinstance(dotted, dict) and key in dotted:
             return number
     return 0
+
+
+def _keys_of(line: str) -> dict[str, Any]:
+    """What one line says as TOML (escapes read), or {} when it is not a whole statement."""
+    import sys
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
+    try:
+        found: dict[str, Any] = tomllib.loads(line)
+    except tomllib.TOMLDecodeError:
+        return {}
+    return found
 
 
 __all__ = ["TABLE", "Move", "MoveError", "find_move", "parse_moves"]
