@@ -69,7 +69,7 @@ def fix_assets(report: Report) -> FixResult:
 
 def fix_moved_links(report: Report) -> FixResult:
     """Write each moved link whose bytes were verified in this run into its card
-    (``mdvalidator.assets.movefix``): MDV230 fixed, the asset then verified at its new link."""
+    (``mdvalidator.assets.movefix``): MDV231 fixed, the asset then verified at its new link."""
     if not any(result.moved_to for result in report.assets):
         return FixResult()
     from mdvalidator.assets.movefix import apply_moves
@@ -100,7 +100,7 @@ def fix_moved_links(report: Report) -> FixResult:
     return FixResult(tuple(records), tuple(notes), tuple(assets))
 
 
-_MOVED_RULE = "MDV230"  # asset-moved
+_MOVED_RULE = "MDV231"  # asset-moved
 
 
 def fix_card_text(report: Report) -> FixResult:

@@ -1,4 +1,4 @@
-"""``--fix`` for moved assets (MDV230): write the verified moved link into the card.
+"""``--fix`` for moved assets (MDV231): write the verified moved link into the card.
 
 Only a result whose moved link was downloaded in this run and hashed to the card's sha256
 (``AssetResult.moved_to``, set by :mod:`mdvalidator.assets.moves`, never read from a report)

@@ -6,7 +6,7 @@ permanently redirected (301/308) to another host? If so, the link under the new 
 downloaded through the same fetcher as any link (:func:`mdvalidator.assets.verify.fetch_digest`:
 the address gate on every hop, the size cap, the deadlines, the cache keyed on that URL).
 Bytes that hash to the card's sha256 make the result *moved* (``AssetResult.moved_to``): still
-a failure, reported as MDV230 and fixable with ``--fix``; anything else leaves the original
+a failure, reported as MDV231 and fixable with ``--fix``; anything else leaves the original
 failure, with a note that the declared move did not hold. Nothing here changes how the first
 download is made: this module only calls the fetcher's public functions, and one request per
 hop (``_open_once``) to see the statuses the downloader follows silently.
@@ -155,7 +155,7 @@ def _origin(link: Link) -> tuple[str, int | None]:
 
 
 def asset_problems(results: Sequence[AssetResult]) -> list[Problem]:
-    """The MDV2xx problems of ``results``: MDV230 for a moved asset instead of its failure."""
+    """The MDV2xx problems of ``results``: MDV231 for a moved asset instead of its failure."""
     problems = verified_problems([r for r in results if not r.moved_to])
     for result in results:
         if result.moved_to:

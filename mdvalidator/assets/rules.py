@@ -130,7 +130,7 @@ Passing: the same link serving a real ``.ms`` file.
 )
 
 MOVED = Rule(
-    code="MDV230",
+    code="MDV231",
     name="asset-moved",
     summary="the link is dead or moved, and a declared move serves the same bytes (fixable)",
     doc="""\

@@ -3,7 +3,7 @@
 The real CRLF card's link (``https://download.mindspore.cn/...``) is mapped by ``--mirror`` to
 a loopback server playing the old host, and the declared new host
 (``https://download-mindspore.osinfra.cn/``) to a second one on another port. A dead or
-permanently redirected link whose moved bytes hash to the card's sha256 is MDV230, and
+permanently redirected link whose moved bytes hash to the card's sha256 is MDV231, and
 ``--fix`` rewrites exactly the link; anything short of verified bytes is never written.
 """
 
@@ -109,7 +109,7 @@ def test_dead_link_with_same_bytes_at_the_move_is_mdv230_then_fixed_exactly(
     assert result.returncode == 1, result.stderr
     [problem] = problems(result)
     assert (problem["rule"], problem["name"], problem["severity"]) == (
-        "MDV230",
+        "MDV231",
         "asset-moved",
         "error",
     )
@@ -120,7 +120,7 @@ def test_dead_link_with_same_bytes_at_the_move_is_mdv230_then_fixed_exactly(
     assert card.read_bytes() == before
 
     fixed = check(hub, *args, "assets", "--fix")
-    assert f"{CARD_PATH}:43: fixed MDV230 asset-moved (asset-link set to" in fixed.stderr
+    assert f"{CARD_PATH}:43: fixed MDV231 asset-moved (asset-link set to" in fixed.stderr
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     assert card.read_bytes() == before.replace(REAL_LINK, MOVED_LINK)
     assert card.read_bytes().count(b"\r\n") == before.count(b"\r\n")
@@ -146,7 +146,7 @@ def test_moved_bytes_that_differ_leave_the_failure_and_the_card(
     assert hashlib.sha256(PAYLOAD + b"changed").hexdigest() in problem["message"]
     fixed = check(hub, *args, "--fix", "assets")
     assert fixed.returncode == 1
-    assert "MDV230" not in fixed.stdout + fixed.stderr
+    assert "MDV231" not in fixed.stdout + fixed.stderr
     assert card.read_bytes() == before
 
 
@@ -163,7 +163,7 @@ def test_permanent_redirect_to_another_host_is_handled(
         args = (*mapped(server, new_host), "--rules", "hub-rules.toml")
         result = check(hub, *args, "--format", "json", "assets")
         [problem] = problems(result, "MDV23")
-        assert problem["rule"] == "MDV230"
+        assert problem["rule"] == "MDV231"
         assert (
             f"permanently redirected (HTTP 301) to 127.0.0.1:{parking.port}" in (problem["message"])
         )
@@ -209,7 +209,7 @@ def test_move_target_redirecting_to_a_private_address_is_blocked_and_not_written
     assert "did not hold" in problem["message"] and "169.254.169.254" in problem["message"]
     assert "link-local" in problem["message"]
     fixed = check(hub, *args, "--fix", "assets")
-    assert fixed.returncode == 1 and "MDV230" not in fixed.stderr
+    assert fixed.returncode == 1 and "MDV231" not in fixed.stderr
     assert card.read_bytes() == before
 
 
@@ -282,5 +282,5 @@ def test_the_base_branchs_move_is_applied(
     git(hub, "add", ".")
     git(hub, "commit", "-q", "-m", "pr")
     result = check(hub, *mapped(server, new_host), "--changed-since", "main", "--format", "json")
-    assert [p["rule"] for p in problems(result)] == ["MDV230"], result.stdout
+    assert [p["rule"] for p in problems(result)] == ["MDV231"], result.stdout
     assert problems(result, "MDV019") == []

@@ -91,12 +91,12 @@ def test_a_symbolic_link_is_refused(tmp_path: Path) -> None:
 def test_fixers_report_mdv230_fixed_and_the_asset_verified(tmp_path: Path) -> None:
     path = tmp_path / "lenet.md"
     path.write_bytes(card(f"    asset-link: {OLD}"))
-    problem = Problem(str(path), 6, 1, "MDV230", "asset-moved", Severity.ERROR, "moved: ...")
+    problem = Problem(str(path), 6, 1, "MDV231", "asset-moved", Severity.ERROR, "moved: ...")
     report = Report(1, (problem,), (moved(path),))
     assert report.failed()
     after, lines = apply_fixes(report)
     assert lines == [
-        f"{path}:6: fixed MDV230 asset-moved (asset-link set to {NEW})",
+        f"{path}:6: fixed MDV231 asset-moved (asset-link set to {NEW})",
         "Fixed 1 problem (0 remaining).",
     ]
     [asset] = after.assets
