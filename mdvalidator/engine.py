@@ -165,6 +165,11 @@ def _verify(
     from mdvalidator.assets.verify import verify_assets
 
     results = verify_assets(plain, options.assets)
+    declared = [rulesets[item.ruleset].moves for _, item in refs]
+    if any(declared):
+        from mdvalidator.assets.moves import follow_moves
+
+        results = follow_moves(results, declared, options.assets)
     by_ruleset: dict[int, list[tuple[AssetResult, _Item]]] = {}
     for result, (_, item) in zip(results, refs, strict=True):
         by_ruleset.setdefault(item.ruleset, []).append((result, item))

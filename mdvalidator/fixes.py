@@ -67,6 +67,42 @@ def fix_assets(report: Report) -> FixResult:
     return FixResult(tuple(records), tuple(notes), tuple(assets))
 
 
+def fix_moved_links(report: Report) -> FixResult:
+    """Write each moved link whose bytes were verified in this run into its card
+    (``mdvalidator.assets.movefix``): MDV231 fixed, the asset then verified at its new link."""
+    if not any(result.moved_to for result in report.assets):
+        return FixResult()
+    from mdvalidator.assets.movefix import apply_moves
+
+    assets = list(report.assets)
+    by_place = {(r.ref.path, r.ref.line): i for i, r in enumerate(assets) if r.moved_to}
+    records: list[Fixed] = []
+    notes: list[str] = []
+    for outcome in apply_moves(report.assets):
+        index = by_place.get((outcome.path, outcome.line))
+        if not outcome.fixed or index is None:
+            notes.append(str(outcome))
+            continue
+        result = assets[index]
+        what = f"asset-link set to {outcome.new}"
+        records += [
+            Fixed(p.path, p.line, p.rule, what)
+            for p in report.problems
+            if (p.path, p.line, p.rule) == (outcome.path, outcome.line, _MOVED_RULE)
+        ]
+        assets[index] = dataclasses.replace(
+            result,
+            ref=dataclasses.replace(result.ref, url=outcome.new),
+            status=AssetStatus.VERIFIED,
+            detail="asset-link moved",
+            moved_to="",
+        )
+    return FixResult(tuple(records), tuple(notes), tuple(assets))
+
+
+_MOVED_RULE = "MDV231"  # asset-moved
+
+
 def fix_card_text(report: Report) -> FixResult:
     """Rewrite card text the checks know the fix of (``evaluation: -`` -> ``no``), in place:
     no line moves, so the asset fixes that follow still find their lines."""
@@ -105,7 +141,9 @@ def _problems_of(problems: Sequence[Problem], result: AssetResult) -> list[Probl
     return settled
 
 
-FIXERS: list[Fixer] = [fix_card_text, fix_assets]
+# Link rewrites come before digest fixes: they move no line, and a digest inserted below a
+# link would shift the lines the others were found at.
+FIXERS: list[Fixer] = [fix_card_text, fix_moved_links, fix_assets]
 
 
 def apply_fixes(report: Report, fixers: Sequence[Fixer] | None = None) -> tuple[Report, list[str]]:
@@ -133,4 +171,13 @@ def apply_fixes(report: Report, fixers: Sequence[Fixer] | None = None) -> tuple[
     return report, lines
 
 
-__all__ = ["FIXERS", "FixResult", "Fixed", "Fixer", "apply_fixes", "fix_assets", "fix_card_text"]
+__all__ = [
+    "FIXERS",
+    "FixResult",
+    "Fixed",
+    "Fixer",
+    "apply_fixes",
+    "fix_assets",
+    "fix_card_text",
+    "fix_moved_links",
+]

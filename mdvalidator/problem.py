@@ -151,6 +151,10 @@ class AssetResult:
     # On a mismatch: what the bytes plainly are instead of the asset (a Git LFS pointer, an
     # HTML or JSON page, an empty body), as a phrase for messages; empty when not recognised.
     served: str = ""
+    # A declared move (a rule set's [asset-moves]) whose bytes hashed to ``ref.expected`` in
+    # this run: the link that --fix may write instead of ``ref.url``. Never read from a report
+    # (``evidence.moved_to`` is where a permanent redirect led, verified or not).
+    moved_to: str = ""
 
     def __post_init__(self) -> None:
         if self.health is None and self.status in HEALTH_OF_STATUS:

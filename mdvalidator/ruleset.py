@@ -1,7 +1,8 @@
 """Rule sets as data: the TOML files under ``rules/`` and any a hub passes with ``--rules``.
 
 A rule set file has a ``[ruleset]`` table (name, family, the files it applies to), an optional
-``[severity]`` table (rule code -> error | warning | info | off) and the family's own tables,
+``[severity]`` table (rule code -> error | warning | info | off), an optional ``[asset-moves]``
+table (old link prefix -> new, :mod:`mdvalidator.asset_moves`) and the family's own tables,
 validated by the family. ``extends = "mindspore-hub"`` starts from a built-in set, merges the
 file over it and takes its place in the run. How the file merges over its parent:
 
@@ -29,6 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from mdvalidator import families
+from mdvalidator.asset_moves import TABLE as MOVES_TABLE
+from mdvalidator.asset_moves import Move, MoveError, parse_moves
 from mdvalidator.families import BUILTIN_NAMES, builtin_text, get_family
 from mdvalidator.family import Checks, OptionsError, bind
 from mdvalidator.problem import Severity
@@ -62,6 +65,8 @@ class RuleSet:
     data: Mapping[str, object] = field(default_factory=dict, repr=False, compare=False)
     extends: str = ""  # the built-in set this one starts from (and replaces in a run)
     builtin: bool = False
+    # [asset-moves]: links under an old prefix that may now be served under a new one.
+    moves: tuple[Move, ...] = ()
 
     @property
     def options(self) -> object:
@@ -237,7 +242,8 @@ def parse_ruleset(source: str, text: str, builtin: bool = False) -> RuleSet:
         raise RuleSetError(f"{source}: ruleset: missing table [ruleset] (name, family, files)")
     header = _header(source, header_raw)
     severities = _load_severities(source, raw.get("severity", {}))
-    data = {k: v for k, v in raw.items() if k not in ("ruleset", "severity")}
+    moves = _load_moves(source, raw[MOVES_TABLE], text) if MOVES_TABLE in raw else ()
+    data = {k: v for k, v in raw.items() if k not in ("ruleset", "severity", MOVES_TABLE)}
     return RuleSet(
         name=header["name"],
         family=header["family"],
@@ -250,7 +256,16 @@ def parse_ruleset(source: str, text: str, builtin: bool = False) -> RuleSet:
         data=data,
         extends=parent if isinstance(parent, str) else "",
         builtin=builtin,
+        moves=moves,
     )
+
+
+def _load_moves(source: str, table: object, text: str) -> tuple[Move, ...]:
+    try:
+        return parse_moves(table, text)
+    except MoveError as exc:
+        where = f"{source}:{exc.line}" if exc.line else source
+        raise RuleSetError(f"{where}: invalid rule set: {exc.message}") from None
 
 
 def _bind(source: str, family: str, data: Mapping[str, object], validate: bool) -> Checks:

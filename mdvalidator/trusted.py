@@ -204,7 +204,16 @@ def _relative(changes: Changes, path: Path) -> str:
 
 def _untrusted(ruleset: RuleSet, path: Path, notices: _Notices) -> RuleSet:
     """A rule set found through a working-tree settings file: its severity table may not
-    change integrity rules."""
+    change integrity rules, and its ``[asset-moves]`` (where assets are fetched from and
+    what ``--fix`` may write as a link) are not applied."""
+    if ruleset.moves:
+        notices.add(
+            path,
+            "asset-moves is not applied: moves are honoured only from a rule set on the "
+            "command line (--rules), an explicit --config FILE, or the base branch "
+            "(--changed-since), never from one found in the checked tree",
+        )
+        ruleset = dataclasses.replace(ruleset, moves=())
     refused = sorted(code for code in ruleset.severities if is_integrity(code))
     if not refused:
         return ruleset

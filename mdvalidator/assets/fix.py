@@ -119,7 +119,7 @@ def _fix_file(name: str, edits: dict[int, AssetResult]) -> list[FixOutcome]:
     def refuse_all(reason: str) -> list[FixOutcome]:
         return [_refused(name, n, edits[n], reason) for n in sorted(edits)]
 
-    problem, data, before = _read(path)
+    problem, data, before = read_editable(path)
     if problem:
         return refuse_all(problem)
     lines = data.splitlines(keepends=True)
@@ -129,7 +129,7 @@ def _fix_file(name: str, edits: dict[int, AssetResult]) -> list[FixOutcome]:
         outcomes.append(outcome)
     if any(o.fixed for o in outcomes):
         try:
-            if _identity(os.lstat(path)) != before:
+            if identity(os.lstat(path)) != before:
                 return refuse_all("the file changed while it was being fixed")
             write_atomic(path, b"".join(lines))
         except OSError as exc:
@@ -137,11 +137,11 @@ def _fix_file(name: str, edits: dict[int, AssetResult]) -> list[FixOutcome]:
     return sorted(outcomes, key=lambda o: o.line)
 
 
-def _identity(info: os.stat_result) -> tuple[int, int, int, int]:
+def identity(info: os.stat_result) -> tuple[int, int, int, int]:
     return info.st_ino, info.st_dev, info.st_size, info.st_mtime_ns
 
 
-def _read(path: Path) -> tuple[str, bytes, tuple[int, int, int, int]]:
+def read_editable(path: Path) -> tuple[str, bytes, tuple[int, int, int, int]]:
     """(why not, content, identity): refuses links, read-only and multiply-linked files."""
     nothing = (0, 0, 0, 0)
     try:
@@ -163,9 +163,9 @@ def _read(path: Path) -> tuple[str, bytes, tuple[int, int, int, int]]:
             opened = os.fstat(stream.fileno())
     except OSError as exc:
         return f"cannot read ({clean(exc.strerror or '', 80)})", b"", nothing
-    if _identity(opened) != _identity(info):
+    if identity(opened) != identity(info):
         return "the file changed while it was being read", b"", nothing
-    return "", data, _identity(info)
+    return "", data, identity(info)
 
 
 def _edit(lines: list[bytes], name: str, number: int, result: AssetResult) -> FixOutcome:

@@ -155,6 +155,32 @@ Passing:
     family=FAMILY,
 )
 
+MOVED = Rule(
+    code="MDV231",
+    name="asset-moved",
+    summary="the link is dead or moved, and a declared move serves the same bytes (fixable)",
+    doc="""\
+The ``asset-link`` no longer serves the asset: it answers 404 or 410, its host name no longer
+resolves, or it is permanently redirected (301, 308) to another host. The hub's rule set
+declares that links under its prefix moved (``[asset-moves]``), and the link under the new
+prefix was downloaded, through the same checks as any link, in this run: its bytes hash to
+the card's ``asset-sha256``. Still a failure, since the link users click is dead, but
+``mdvalidator --fix`` rewrites the link to the new one, changing nothing else in the card. A
+declared move whose bytes differ, or that cannot be downloaded, is never written: the original
+failure is reported, with a note that the move did not hold.
+
+Failing (with ``"https://download.mindspore.cn/" = "https://download-mindspore.osinfra.cn/"``
+declared, the old link a 404):
+
+    asset-link: https://download.mindspore.cn/models/r1.9/lenet_mnist.ckpt
+
+Passing (after ``--fix``):
+
+    asset-link: https://download-mindspore.osinfra.cn/models/r1.9/lenet_mnist.ckpt
+""",
+    family=FAMILY,
+)
+
 RULES: tuple[Rule, ...] = (
     SHA256_MISMATCH,
     UNREACHABLE,
@@ -163,4 +189,5 @@ RULES: tuple[Rule, ...] = (
     TIMEOUT,
     FORMAT_MISMATCH,
     SERVED_PLACEHOLDER,
+    MOVED,
 )

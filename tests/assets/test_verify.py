@@ -262,5 +262,14 @@ def test_folder_mirror_and_symlink_escape(tmp_path: Path, options: AssetOptions)
 
 def test_rules_are_registered_with_docs() -> None:
     codes = {r.code: r for r in all_rules() if r.code.startswith("MDV2")}
-    assert sorted(codes) == ["MDV201", "MDV202", "MDV203", "MDV204", "MDV205", "MDV206", "MDV230"]
+    assert sorted(codes) == [
+        "MDV201",
+        "MDV202",
+        "MDV203",
+        "MDV204",
+        "MDV205",
+        "MDV206",
+        "MDV230",
+        "MDV231",
+    ]
     assert all(r.doc and r.summary and r.family == "assets" for r in codes.values())

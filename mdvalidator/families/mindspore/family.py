@@ -114,7 +114,7 @@ class CardFamily:
         return frozenset((ref.url, ref.expected) for ref in asset_refs(card, options))
 
     def asset_problems(self, results: Sequence[AssetResult]) -> list[Problem]:
-        from mdvalidator.assets.verify import asset_problems
+        from mdvalidator.assets.moves import asset_problems
 
         return asset_problems(results)
 
