@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT / "tests" / "serve"))
 from serve_forges import GiteeApi  # noqa: E402
 from serve_standin import GITEE_SPEC, GITEE_TOKEN, Hub, Spec, asset_server, running  # noqa: E402
 from serve_support import (  # noqa: E402
+    CONF_MIRROR,
     FOLDER,
     GITEE_SECRET,
     card,
@@ -150,6 +151,8 @@ def run(workers: int, options: argparse.Namespace, home: Path) -> dict[str, floa
             "--gitee-api-url",
             api.base_url,
             "--allow-private-network",
+            "--mirror",
+            CONF_MIRROR,  # the cards' mindspore_hub_conf.py (check-conf is on in the bot)
             "--reconcile-interval",
             "0",
             "--api-rate",

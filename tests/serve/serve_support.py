@@ -26,6 +26,11 @@ ROOT = Path(__file__).resolve().parents[2]
 GOOD_CARD = (
     ROOT / "fixtures" / "cards" / "good" / "assets" / "mindspore" / "1.10" / "lenet_mnist.md"
 )
+# The good card's repo-link names gitee.com/mindspore/models at r1.10: the bot reads its
+# mindspore_hub_conf.py (check-conf is on by default in the service) from this folder.
+CONF_MIRROR = (
+    f"https://gitee.com/mindspore/models/raw/r1.10/={ROOT / 'fixtures' / 'serve' / 'models'}/"
+)
 GITEE_SECRET = "gitee-hook-SECRET-5a5a"
 GITHUB_SECRET = "github-hook-SECRET-7b7b"
 FOLDER = "assets/mindspore/1.10"

@@ -14,6 +14,7 @@ import pytest
 from serve_forges import GiteeApi
 from serve_standin import GITEE_SPEC, GITEE_TOKEN, AssetServer, Hub, Spec, asset_server, running
 from serve_support import (
+    CONF_MIRROR,
     FOLDER,
     GITEE_SECRET,
     Service,
@@ -80,6 +81,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             "--gitee-api-url",
             api.base_url,
             "--allow-private-network",
+            "--mirror",
+            CONF_MIRROR,
             "--api-rate",
             "200",
             "--reconcile-interval",

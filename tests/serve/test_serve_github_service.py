@@ -11,6 +11,7 @@ import pytest
 from serve_forges import GithubApi
 from serve_standin import APP_ID, GITHUB_SPEC, INSTALLATION, AssetServer, Hub, Spec, running
 from serve_support import (
+    CONF_MIRROR,
     FOLDER,
     GITHUB_SECRET,
     Service,
@@ -57,6 +58,8 @@ def world(tmp_path_factory: pytest.TempPathFactory, app_key: tuple[str, str]) ->
             "--github-api-url",
             api.base_url,
             "--allow-private-network",
+            "--mirror",
+            CONF_MIRROR,
             "--reconcile-interval",
             "0",
             "--api-rate",

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from serve_forges import GiteeApi, GithubApi
 from serve_standin import APP_ID, GITEE_TOKEN, INSTALLATION, AssetServer
-from serve_support import FOLDER, card
+from serve_support import CONF_MIRROR, FOLDER, card
 
+from mdvalidator.argtypes import parse_mirror
 from mdvalidator.serve.checking import EngineChecker
 from mdvalidator.serve.events import GITEE, GITHUB, PullRequestRef
 from mdvalidator.serve.gitee import GiteeClient
@@ -33,6 +34,7 @@ def no_pause(bucket: str) -> float:
 def checker(tmp_path: Path) -> EngineChecker:
     args = check_namespace(argparse.Namespace())
     args.allow_private_network = True
+    args.mirror = [parse_mirror(CONF_MIRROR)]
     args.cache_dir = tmp_path / "cache"
     return EngineChecker(args)
 

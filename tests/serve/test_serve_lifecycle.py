@@ -12,6 +12,7 @@ import pytest
 from serve_forges import GiteeApi
 from serve_standin import GITEE_SPEC, GITEE_TOKEN, AssetServer, Hub, Spec, running
 from serve_support import (
+    CONF_MIRROR,
     FOLDER,
     GITEE_SECRET,
     card,
@@ -47,6 +48,8 @@ def args(api: GiteeApi, *more: str) -> list[str]:
         "--gitee-api-url",
         api.base_url,
         "--allow-private-network",
+        "--mirror",
+        CONF_MIRROR,
         "--api-rate",
         "200",
         *more,

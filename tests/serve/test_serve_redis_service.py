@@ -9,6 +9,7 @@ from pathlib import Path
 from serve_forges import GiteeApi
 from serve_standin import GITEE_SPEC, GITEE_TOKEN, AssetServer, Hub, Spec, running
 from serve_support import (
+    CONF_MIRROR,
     FOLDER,
     GITEE_SECRET,
     card,
@@ -40,6 +41,8 @@ def test_two_workers_share_the_work_through_redis(
             "--gitee-api-url",
             api.base_url,
             "--allow-private-network",
+            "--mirror",
+            CONF_MIRROR,
             "--queue",
             redis_url,
             "--reconcile-interval",
