@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, BinaryIO, Generic, Protocol, TypeVar
 
 from mdvalidator.problem import AssetRef, AssetResult, Problem
+from mdvalidator.reading import DEFAULT_MAX_FILE_SIZE
 from mdvalidator.rule import Rule
 
 if TYPE_CHECKING:
@@ -77,12 +78,6 @@ class FileResult:
     # What the family's own check_together needs from this file (opaque to the engine; the
     # family narrows it, e.g. a DIGITS info.json's job id).
     facts: object = None
-
-
-# The default size cap of a descriptor. The largest real MindSpore Hub card is 77 KiB
-# (mindspore/2.5/opensora_hpcai.md, 1,200 lines; the median is 2.3 KiB) and DIGITS JSON
-# files are a few KiB: 512 KiB leaves 6x headroom and keeps a hostile file's cost small.
-DEFAULT_MAX_FILE_SIZE = 512 * 1024
 
 
 @dataclass(frozen=True)

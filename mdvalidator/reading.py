@@ -16,6 +16,11 @@ from pathlib import Path
 NO_LINK_FLAGS = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 
+# The default size cap of a descriptor. The largest real MindSpore Hub card is 77 KiB
+# (mindspore/2.5/opensora_hpcai.md, 1,200 lines; the median is 2.3 KiB) and DIGITS JSON
+# files are a few KiB: 512 KiB leaves 6x headroom and keeps a hostile file's cost small.
+DEFAULT_MAX_FILE_SIZE = 512 * 1024
+
 
 class ReadFailure(str, enum.Enum):
     SYMLINK = "symlink"
@@ -71,4 +76,11 @@ def read_capped(path: str | Path, cap: int) -> bytes:
     return b"".join(chunks)
 
 
-__all__ = ["NO_LINK_FLAGS", "ReadError", "ReadFailure", "read_capped", "too_large"]
+__all__ = [
+    "DEFAULT_MAX_FILE_SIZE",
+    "NO_LINK_FLAGS",
+    "ReadError",
+    "ReadFailure",
+    "read_capped",
+    "too_large",
+]

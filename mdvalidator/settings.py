@@ -23,7 +23,7 @@ from mdvalidator.argtypes import (
     parse_size,
     parse_timeout,
 )
-from mdvalidator.family import DEFAULT_MAX_FILE_SIZE
+from mdvalidator.reading import DEFAULT_MAX_FILE_SIZE
 from mdvalidator.reporters import FORMATS
 
 DEFAULT_MAX_SIZE = 20 * 1024**3  # asset size cap, 20 GiB: generous, model checkpoints are large
