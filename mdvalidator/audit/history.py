@@ -2,7 +2,7 @@
 
     {"version": 1, "date": "2024-05-06T03:00:00Z",
      "counts": {"cards": 2874, "assets": 2915, "verified": 2890, "dead": 3, ...},
-     "assets": {"9f2c51d0a3b4e6f7a8c1": "verified", "0c4e...": "dead:404", ...}}
+     "assets": {"9f2c51d0a3b4e6f7a8c1": "verified:4194304", "0c4e...": "dead:404", ...}}
 
 ``assets`` maps each file (link and expected sha256, hashed by :func:`link_key`: the history
 holds no URL, and stays about 35 bytes an asset, 45 a verified one) to what that run observed: a
