@@ -13,6 +13,12 @@ each with ``since``: the date of the first run of the current streak of failed d
 "flaky since 2024-05-01" and "dead since 2024-04-22" say how long it has been. Runs that skipped
 the file, or did not list it, neither break a streak nor lengthen it. Mismatches, blocked links,
 moved and verified assets are facts of this run and keep their health.
+
+A mismatch whose body is much shorter than the file the last run that verified it hashed (less
+than :data:`SHORTER_BODY_RATIO` of its size) is named in its problem's message ("the link
+served 1,234 bytes; on 2024-05-01 it served 4,567,890 bytes (the asset): a truncated or replaced
+file"): the message flows to the merged report, the dashboard's card page and the rolling
+issue alike. It stays a mismatch, and a failure.
 """
 
 from __future__ import annotations
@@ -26,14 +32,28 @@ from mdvalidator.audit.history import (
     HistoryRecord,
     asset_key,
     health_counts,
+    last_verified_size,
     outcome_health,
     outcome_of,
     outcomes,
 )
+from mdvalidator.problem import AssetStatus, Problem
 
-__all__ = ["DEFAULT_DEAD_AFTER", "AuditRun", "audit_run", "classify_with_history"]
+__all__ = [
+    "DEFAULT_DEAD_AFTER",
+    "SHORTER_BODY_RATIO",
+    "AuditRun",
+    "audit_run",
+    "classify_with_history",
+    "shorter_body_note",
+]
 
 DEFAULT_DEAD_AFTER = 2
+# A mismatched body under this fraction of the size a verified run saw is named as shorter.
+SHORTER_BODY_RATIO = 0.5
+# The problems a mismatch is reported by (asset-sha256-mismatch, asset-link-serves-placeholder):
+# the codes of mdvalidator.assets.rules, not imported so the audit stays off the network code.
+_MISMATCH_RULES = frozenset({"MDV201", "MDV230"})
 
 
 def classify_with_history(
@@ -48,7 +68,53 @@ def classify_with_history(
     if dead_after < 1:
         raise ValueError("dead_after must be 1 or more")
     assets = tuple(_classified(a, history, dead_after, date) for a in report.assets)
-    return replace(report, assets=assets)
+    problems = _with_notes(report.problems, report.assets, history)
+    return replace(report, assets=assets, problems=problems)
+
+
+def shorter_body_note(asset: AuditedAsset, history: Sequence[HistoryRecord]) -> str:
+    """Why a mismatch may be a truncated or replaced file: its body is much shorter than the one
+    the last run that verified the file hashed ("" when it is not, or no size is known)."""
+    result = asset.result
+    if result.status is not AssetStatus.MISMATCH:
+        return ""
+    seen = last_verified_size(history, asset_key(asset))
+    if seen is None or result.bytes >= seen[1] * SHORTER_BODY_RATIO:
+        return ""
+    date, size = seen
+    return (
+        f"the link served {result.bytes:,} bytes; on {date[:10]} it served {size:,} bytes "
+        "(the asset): a truncated or replaced file"
+    )
+
+
+def _with_notes(
+    problems: tuple[Problem, ...],
+    assets: Sequence[AuditedAsset],
+    history: Sequence[HistoryRecord],
+) -> tuple[Problem, ...]:
+    """``problems`` with each shorter body's note at the start of its mismatch's message (found
+    by card and served digest: the digest's problem is at the asset-sha256 line, which the
+    report does not keep). The note leads, so a message cut to fit an issue keeps it."""
+    notes: dict[tuple[str, str], str] = {}
+    for asset in assets:
+        note = shorter_body_note(asset, history)
+        if note and asset.result.actual:
+            notes[(asset.result.ref.path, asset.result.actual)] = note
+    if not notes:
+        return problems
+    return tuple(_noted(problem, notes) for problem in problems)
+
+
+def _noted(problem: Problem, notes: dict[tuple[str, str], str]) -> Problem:
+    if problem.rule not in _MISMATCH_RULES:
+        return problem
+    for (path, actual), note in notes.items():
+        if path == problem.path and actual in problem.message:
+            if note in problem.message:  # classified before (a merged report merged again)
+                return problem
+            return replace(problem, message=f"{note}; {problem.message}")
+    return problem
 
 
 def _classified(
