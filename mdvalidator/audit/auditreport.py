@@ -1,10 +1,10 @@
 """The JSON report as an audit reads and writes it: the contract, plus the health fields.
 
 Reports come from CI jobs that may have run pull request content, so each one is validated
-here before anything is made of it: its shape by the one JSON contract
-(:func:`mdvalidator.reporters.json_report.load_report`, the publishers' reader), then the
-optional asset fields of an audit (``health``, ``evidence``, ``since``), each against the
-asset's ``status`` (the contract's reader ignores keys it does not know; an audit does not).
+here before anything is made of it, by the one JSON contract
+(:func:`mdvalidator.reporters.json_report.load_report`, the publishers' reader: it also checks
+``health`` against each asset's ``status`` and the shape of ``evidence``), then the audit's own
+``since`` and the digests.
 Its own ``status`` is never believed: :meth:`AuditReport.failed` recomputes the verdict from
 what it lists (a merge recomputes it with or without ``--strict``). Output goes through the
 JSON reporter's own functions and the contract's key order, so a merged report is byte for
@@ -19,9 +19,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mdvalidator.audit.health import Evidence, Health, allowed_health, derive_health, health_fits
+from mdvalidator.audit.health import Evidence, Health, derive_health
 from mdvalidator.digests import is_sha256
-from mdvalidator.problem import FAILING_ASSETS, AssetResult, AssetStatus, Problem, Report
+from mdvalidator.problem import FAILING_ASSETS, AssetResult, Problem, Report
 from mdvalidator.reporters.contract import REPORT, VERSION
 from mdvalidator.reporters.json_report import (
     ReportError,
@@ -44,7 +44,6 @@ __all__ = [
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?Z)?$")
 _HOST_LIMIT = 255
 _URL_LIMIT = 4000
-_MAX_ATTEMPTS = 10_000
 
 
 @dataclass(frozen=True)
@@ -109,59 +108,32 @@ def _audited(result: AssetResult, raw: Mapping[str, Any], index: int) -> Audited
     actual = result.actual
     if actual is not None and not is_sha256(actual):
         raise ReportError(f"{where}.actual: not a sha256 (64 lower-case hex digits)")
-    health = _health(raw.get("health"), result.status, where)
-    evidence = _evidence(raw.get("evidence"), f"{where}.evidence")
+    health = _health(result, raw)
+    evidence = _evidence(result, raw)
     since = raw.get("since")
     if since is not None and not (isinstance(since, str) and DATE.match(since)):
         raise ReportError(f"{where}.since: not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)")
     return AuditedAsset(result=result, health=health, evidence=evidence, since=since)
 
 
-def _health(value: object, status: AssetStatus, where: str) -> Health | None:
-    if value is None:
+def _health(result: AssetResult, raw: Mapping[str, Any]) -> Health | None:
+    """The health the report gave (the contract's reader checked it against the status)."""
+    if raw.get("health") is None or result.health is None:
         return None
-    try:
-        health = Health(value) if isinstance(value, str) else None
-    except ValueError:
-        health = None
-    if health is None:
-        choices = ", ".join(h.value for h in Health)
-        raise ReportError(f"{where}.health: must be one of {choices}")
-    if not health_fits(status, health):
-        raise ReportError(
-            f"{where}.health: {health.value!r} contradicts status {status.value!r} "
-            f"(allowed: {', '.join(allowed_health(status))})"
-        )
-    return health
+    return Health(result.health.value)
 
 
-def _evidence(value: object, where: str) -> Evidence | None:
-    if value is None:
+def _evidence(result: AssetResult, raw: Mapping[str, Any]) -> Evidence | None:
+    """The evidence the report gave (shape checked by the contract's reader), cleaned."""
+    given = result.evidence
+    if raw.get("evidence") is None or given is None:
         return None
-    if not isinstance(value, dict):
-        raise ReportError(f"{where}: must be an object")
-    status = value.get("http_status")
-    if status is not None and not (_is_int(status) and 100 <= status <= 599):
-        raise ReportError(f"{where}.http_status: must be an HTTP status (100-599) or null")
-    host = value.get("host", "")
-    if not isinstance(host, str):
-        raise ReportError(f"{where}.host: must be a string")
-    attempts = value.get("attempts", 0)
-    if not (_is_int(attempts) and 0 <= attempts <= _MAX_ATTEMPTS):
-        raise ReportError(f"{where}.attempts: must be a count (0-{_MAX_ATTEMPTS})")
-    moved_to = value.get("moved_to")
-    if moved_to is not None and not isinstance(moved_to, str):
-        raise ReportError(f"{where}.moved_to: must be a string or null")
     return Evidence(
-        http_status=status,
-        host=clean(host, _HOST_LIMIT),
-        attempts=attempts,
-        moved_to=None if moved_to is None else clean(moved_to, _URL_LIMIT),
+        http_status=given.http_status,
+        host=clean(given.host, _HOST_LIMIT),
+        attempts=given.attempts,
+        moved_to=None if given.moved_to is None else clean(given.moved_to, _URL_LIMIT),
     )
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _asset_json(asset: AuditedAsset) -> dict[str, Any]:

@@ -58,32 +58,10 @@ _FROM_STATUS = {
     AssetStatus.SKIPPED: Health.SKIPPED,
 }
 
-# A health a report may claim for each status. A failed status never reads as verified or
-# skipped (a forged report cannot make a dashboard greener than its verdict); "moved" goes with
-# whatever the download found at the end of the redirect.
-_ALLOWED: dict[AssetStatus, frozenset[Health]] = {
-    AssetStatus.VERIFIED: frozenset({Health.VERIFIED, Health.MOVED}),
-    AssetStatus.CACHED: frozenset({Health.VERIFIED, Health.MOVED}),
-    AssetStatus.MISMATCH: frozenset({Health.MISMATCH, Health.MOVED}),
-    AssetStatus.UNREACHABLE: frozenset({Health.DEAD, Health.FLAKY, Health.MOVED}),
-    AssetStatus.BLOCKED: frozenset({Health.BLOCKED}),
-    AssetStatus.TOO_LARGE: frozenset({Health.BLOCKED}),
-    AssetStatus.SKIPPED: frozenset({Health.SKIPPED}),
-}
-
 
 def derive_health(status: AssetStatus) -> Health:
     """The health of an asset whose report says only its ``status``."""
     return _FROM_STATUS[status]
-
-
-def health_fits(status: AssetStatus, health: Health) -> bool:
-    """May a report say ``health`` of an asset whose status is ``status``?"""
-    return health in _ALLOWED[status]
-
-
-def allowed_health(status: AssetStatus) -> list[str]:
-    return sorted(h.value for h in _ALLOWED[status])
 
 
 def worst(healths: list[Health]) -> Health | None:
