@@ -69,4 +69,14 @@ def asset_line(report: Report) -> str:
     counts = Counter(result.status for result in report.assets)
     # Enum definition order (verified, mismatch, ...) keeps the line stable.
     parts = [f"{counts[s]} {s.value}" for s in AssetStatus if counts[s]]
+    # An unreachable link is gone (dead) or may answer next time (flaky): say which.
+    kinds = Counter(
+        result.health.value
+        for result in report.assets
+        if result.status is AssetStatus.UNREACHABLE and result.health is not None
+    )
+    if kinds:
+        unreachable = f"{counts[AssetStatus.UNREACHABLE]} {AssetStatus.UNREACHABLE.value}"
+        detail = ", ".join(f"{kinds[k]} {k}" for k in ("dead", "flaky") if kinds[k])
+        parts = [f"{p} ({detail})" if p == unreachable else p for p in parts]
     return "assets: " + ", ".join(parts)

@@ -108,7 +108,7 @@ def test_long_messages_are_capped(make_problem: MakeProblem) -> None:
 
 def test_asset_line_counts_statuses(cases: dict[str, Report], options: ReportOptions) -> None:
     out = render("text", cases["assets"], options)
-    assert "assets: 1 verified, 1 mismatch, 1 unreachable, 1 skipped, 1 cached\n" in out
+    assert "assets: 1 verified, 1 mismatch, 1 unreachable (1 dead), 1 skipped, 1 cached\n" in out
     assert "token" not in out  # no URL is echoed at all in text
 
 
@@ -153,3 +153,17 @@ def test_old_runner_commands_in_paths_and_messages_are_broken(make_problem: Make
     )
     for fmt in ("text", "github", "json", "sarif"):
         assert "##[" not in render(fmt, report), fmt
+
+
+def test_unreachable_assets_say_how_many_are_dead_and_flaky() -> None:
+    from mdvalidator.problem import AssetHealth, AssetRef, AssetResult, AssetStatus
+    from mdvalidator.reporters.tally import asset_line
+
+    def gone(line: int, health: AssetHealth | None) -> AssetResult:
+        ref = AssetRef("a.md", line, f"https://h.example/{line}", "ab" * 32)
+        return AssetResult(ref, AssetStatus.UNREACHABLE, health=health)
+
+    mixed = [gone(1, AssetHealth.DEAD), gone(2, AssetHealth.FLAKY), gone(3, AssetHealth.FLAKY)]
+    assert asset_line(Report(1, (), tuple(mixed))) == "assets: 3 unreachable (1 dead, 2 flaky)"
+    # A report read back without health keeps the plain count.
+    assert asset_line(Report(1, (), (gone(4, None),))) == "assets: 1 unreachable"
