@@ -26,7 +26,8 @@ COMMANDS: dict[str, str] = {
     "rules": "list the rules, or explain one: `mdvalidator rules MDV122`",
     "hash": "print the sha256 of files or URLs",
     "store": "validate DIGITS model stores (folders or live URLs); `store add` imports a tarball",
-    "publish": "publish a JSON report to a pull request (GitHub check run / Gitee comment)",
+    "publish": "publish a JSON report to a pull request (GitHub check run / Gitee comment) "
+    "or to one rolling issue (--issue)",
     "serve": "run the bot as a webhook service for Gitee and a GitHub App (docs/serve.md)",
     "report": "merge the JSON reports of a sharded run; build the audit dashboard",
 }
