@@ -5,7 +5,8 @@ options allow private networks), and connects to exactly the address it checked,
 real host name in ``Host`` and in TLS SNI (certificates are verified against the name). Each
 redirect hop goes through the same gate. Nothing is read from the environment: no proxies, no
 ``.netrc`` credentials. Bodies are asked for with ``Accept-Encoding: identity`` and never
-decoded. Public API: :class:`FetchError`, :func:`fetch_small`, :func:`probe`, :func:`open_url`
+decoded. Public API: :class:`FetchError`, :func:`fetch_small` (and
+:func:`fetch_small_conditional`, which revalidates), :func:`probe`, :func:`open_url`
 (with a :class:`Reusable` to keep one connection open between requests to the same host).
 """
 
@@ -49,12 +50,14 @@ __all__ = [
     "Opened",
     "Retryable",
     "Reusable",
+    "Small",
     "check_status",
     "check_url",
     "checked_link",
     "classify",
     "content_length",
     "fetch_small",
+    "fetch_small_conditional",
     "open_url",
     "probe",
     "resolve_checked",
@@ -328,12 +331,42 @@ def open_url(
 
 def fetch_small(url: str, options: AssetOptions, max_bytes: int) -> bytes:
     """The whole body of a small document (a ``master.json``, say), at most ``max_bytes``."""
-    deadline = Deadline(options.deadline)
+    got = fetch_small_conditional(url, options, max_bytes)
+    assert got.body is not None  # no validator sent: never "not modified"
+    return got.body
 
-    def attempt() -> bytes:
-        opened = open_url(url, options, deadline)
+
+@dataclass(frozen=True)
+class Small:
+    """A small document's answer: ``body`` None when the server said 304 (not modified)."""
+
+    body: bytes | None
+    etag: str | None = None
+    last_modified: str | None = None
+    date: str | None = None
+
+
+def fetch_small_conditional(
+    url: str,
+    options: AssetOptions,
+    max_bytes: int,
+    etag: str | None = None,
+    last_modified: str | None = None,
+) -> Small:
+    """:func:`fetch_small` asking "changed since?" (``If-None-Match``/``If-Modified-Since``)
+    when given validators: a 304 is accepted only then, and comes back with ``body`` None."""
+    deadline = Deadline(options.deadline)
+    headers = {"If-None-Match": etag} if etag else {}
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    ok = frozenset({200, 304}) if headers else frozenset({200})
+
+    def attempt() -> Small:
+        opened = open_url(url, options, deadline, headers=headers)
         try:
-            check_status(opened, options, frozenset({200}))
+            check_status(opened, options, ok)
+            if opened.response.status == 304:
+                return Small(None)
             length = content_length(opened)
             if length is not None and length > max_bytes:
                 raise too_large(opened.url, length, max_bytes)
@@ -342,7 +375,8 @@ def fetch_small(url: str, options: AssetOptions, max_bytes: int) -> bytes:
                 raise too_large(opened.url, None, max_bytes)
             if length is not None and len(body) < length:
                 raise Retryable(unreachable(opened.url, "connection dropped", "dropped"))
-            return body
+            validators = (opened.header(n) for n in ("ETag", "Last-Modified", "Date"))
+            return Small(body, *validators)
         except (OSError, http.client.HTTPException) as exc:
             raise classify(opened.url, exc, options, deadline) from None
         finally:

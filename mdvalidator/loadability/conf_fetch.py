@@ -9,8 +9,10 @@ a folder target is read from disk, refusing any path that leaves the folder (sym
 included). The result of each URL is kept for the run, so a conf file that
 serves many cards is read once, even when cards are checked on several threads.
 
-Failures are values (:class:`ConfUnavailable`), never exceptions. The asset cache is not used:
-it records what a link's bytes hash to, not the bytes, and a conf file has no expected digest.
+Across runs, network reads go through a cache of their own (:mod:`.conf_cache`, unless
+``--no-cache``): a body kept from an earlier run is used only when the server answers 304 to a
+conditional request, so a fixed conf file is always judged as fixed. Mirror folders are read
+afresh every time. Failures are values (:class:`ConfUnavailable`), never exceptions.
 
 This module is the network edge of :mod:`mdvalidator.loadability`: it imports the fetcher
 lazily, so the offline lint path never loads it.
@@ -97,9 +99,29 @@ def read_mirror_file(url: str, folder: Path, relative: str, max_bytes: int) -> C
 
 
 def _network_fetch(url: str, options: AssetOptions, max_bytes: int) -> bytes:
-    from mdvalidator.assets.fetch import fetch_small
+    """One read through the revalidating cache (or none, with ``--no-cache``)."""
+    from mdvalidator.assets.fetch import fetch_small, fetch_small_conditional
+    from mdvalidator.loadability.conf_cache import (
+        ConfCache,
+        ConfEntry,
+        conf_cache_dir,
+        revalidatable,
+    )
 
-    return fetch_small(url, options, max_bytes)
+    if not options.use_cache:
+        return fetch_small(url, options, max_bytes)
+    cache = ConfCache(conf_cache_dir(options.cache_dir), max_bytes)
+    kept = cache.get(url)
+    etag, since = (kept.etag, kept.last_modified) if kept is not None else (None, None)
+    got = fetch_small_conditional(url, options, max_bytes, etag, since)
+    if got.body is None:
+        assert kept is not None  # a 304 is accepted only for a conditional request
+        return kept.body
+    if revalidatable(got.etag, got.last_modified, got.date) and not _looks_like_a_page(got.body):
+        cache.put(ConfEntry(url, got.body, got.etag, got.last_modified))
+    elif kept is not None:
+        cache.drop(url)
+    return got.body
 
 
 @dataclass
