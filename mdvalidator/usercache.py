@@ -74,6 +74,26 @@ def unsealed(key: bytes, purpose: str, data: bytes, mark: str) -> bool:
 
 
 @cache
+def inside(path: Path, folder: Path) -> bool:
+    """Whether ``path`` lies in ``folder`` (True when that cannot be told: the safe answer
+    for a key that must stay outside a cache folder)."""
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):
+        return True
+
+
+def entry_text(value: object) -> str:
+    """A text field of a cache entry (``TypeError`` otherwise: the entry is ignored)."""
+    if not isinstance(value, str):
+        raise TypeError("not text")
+    return value
+
+
+def entry_optional_text(value: object) -> str | None:
+    return None if value is None else entry_text(value)
+
+
 def _load_key(path: str) -> bytes | None:
     try:
         return _read_key(path)

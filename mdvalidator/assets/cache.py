@@ -21,7 +21,16 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from mdvalidator.atomic import write_atomic
-from mdvalidator.usercache import cache_folder, cache_key, key_file, seal, unsealed
+from mdvalidator.usercache import (
+    cache_folder,
+    cache_key,
+    entry_optional_text,
+    entry_text,
+    inside,
+    key_file,
+    seal,
+    unsealed,
+)
 
 VERSION = 2
 _PURPOSE = f"mdvalidator asset cache {VERSION}"
@@ -67,7 +76,7 @@ class ResultCache:
 
     def __init__(self, directory: Path | None = None, key: bytes | None = None) -> None:
         self.directory = directory or default_cache_dir()
-        if key is None and not _inside(key_file(), self.directory):
+        if key is None and not inside(key_file(), self.directory):
             key = cache_key()
         self.key = key
 
@@ -119,14 +128,14 @@ def _entry(body: bytes) -> CacheEntry | None:
         if data.get("version") != VERSION:
             return None
         entry = CacheEntry(
-            url=_text(data["url"]),
-            final_url=_text(data["final_url"]),
-            digest=_text(data["digest"]),
+            url=entry_text(data["url"]),
+            final_url=entry_text(data["final_url"]),
+            digest=entry_text(data["digest"]),
             length=_count(data["length"]),
-            etag=_optional_text(data.get("etag")),
-            last_modified=_optional_text(data.get("last_modified")),
+            etag=entry_optional_text(data.get("etag")),
+            last_modified=entry_optional_text(data.get("last_modified")),
             delimited=data.get("delimited") is True,
-            head=_text(data.get("head", "")),
+            head=entry_text(data.get("head", "")),
             stored_at=float(data.get("stored_at", 0.0)),
         )
         bytes.fromhex(entry.head)
@@ -135,23 +144,6 @@ def _entry(body: bytes) -> CacheEntry | None:
     if len(entry.digest) != 64 or not all(c in "0123456789abcdef" for c in entry.digest):
         return None
     return entry
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    try:
-        return path.resolve().is_relative_to(folder.resolve())
-    except (OSError, RuntimeError):
-        return True
-
-
-def _text(value: object) -> str:
-    if not isinstance(value, str):
-        raise TypeError("not text")
-    return value
-
-
-def _optional_text(value: object) -> str | None:
-    return None if value is None else _text(value)
 
 
 def _count(value: object) -> int:

@@ -28,7 +28,16 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 from mdvalidator.atomic import write_atomic
-from mdvalidator.usercache import cache_folder, cache_key, key_file, seal, unsealed
+from mdvalidator.usercache import (
+    cache_folder,
+    cache_key,
+    entry_optional_text,
+    entry_text,
+    inside,
+    key_file,
+    seal,
+    unsealed,
+)
 
 __all__ = ["ConfCache", "ConfEntry", "conf_cache_dir", "revalidatable"]
 
@@ -73,7 +82,7 @@ class ConfCache:
     def __init__(self, directory: Path, max_bytes: int, key: bytes | None = None) -> None:
         self.directory = directory
         self.max_bytes = max_bytes
-        if key is None and not _inside(key_file(), directory.parent):
+        if key is None and not inside(key_file(), directory.parent):
             key = cache_key()
         self.key = key
 
@@ -132,27 +141,10 @@ def _entry(body: bytes) -> ConfEntry | None:
         if not isinstance(data, dict) or data.get("version") != VERSION:
             return None
         return ConfEntry(
-            url=_text(data["url"]),
-            body=base64.b64decode(_text(data["body"]), validate=True),
-            etag=_optional_text(data.get("etag")),
-            last_modified=_optional_text(data.get("last_modified")),
+            url=entry_text(data["url"]),
+            body=base64.b64decode(entry_text(data["body"]), validate=True),
+            etag=entry_optional_text(data.get("etag")),
+            last_modified=entry_optional_text(data.get("last_modified")),
         )
     except (ValueError, KeyError, TypeError, binascii.Error):
         return None
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    try:
-        return path.resolve().is_relative_to(folder.resolve())
-    except (OSError, RuntimeError):
-        return True
-
-
-def _text(value: object) -> str:
-    if not isinstance(value, str):
-        raise TypeError("not text")
-    return value
-
-
-def _optional_text(value: object) -> str | None:
-    return None if value is None else _text(value)
