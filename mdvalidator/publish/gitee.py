@@ -136,19 +136,7 @@ class GiteePublisher:
         parser.add_argument(
             "--pr", type=positive, metavar="N", help="the pull request (required without --issue)"
         )
-        parser.add_argument(
-            "--issue",
-            type=rolling.title_argument,
-            metavar="TITLE",
-            help="keep ONE issue of this title instead: created when an asset is dead, "
-            "mismatched or blocked, edited on later runs, closed when none is",
-        )
-        parser.add_argument(
-            "--dashboard-url",
-            type=api_url,
-            metavar="URL",
-            help="with --issue: where `mdvalidator report html` is published (linked)",
-        )
+        rolling.add_issue_flags(parser)
         parser.add_argument(
             "--api-url", type=api_url, default=DEFAULT_API_URL, help="default: %(default)s"
         )

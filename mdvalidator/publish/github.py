@@ -266,19 +266,7 @@ class GithubPublisher:
             help="also keep one summary comment on pull request N, and annotate only "
             "the files it changes",
         )
-        parser.add_argument(
-            "--issue",
-            type=rolling.title_argument,
-            metavar="TITLE",
-            help="keep ONE issue of this title instead: created when an asset is dead, "
-            "mismatched or blocked, edited on later runs, closed when none is",
-        )
-        parser.add_argument(
-            "--dashboard-url",
-            type=api_url,
-            metavar="URL",
-            help="with --issue: where `mdvalidator report html` is published (linked)",
-        )
+        rolling.add_issue_flags(parser)
         parser.add_argument(
             "--api-url",
             type=api_url,

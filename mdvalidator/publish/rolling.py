@@ -15,6 +15,7 @@ forge's limit.
 
 from __future__ import annotations
 
+import argparse
 import enum
 import hashlib
 from collections import Counter
@@ -185,12 +186,29 @@ def headline(title: str) -> str:
 
 def title_argument(text: str) -> str:
     """``--issue TITLE``: a title of one line, 200 characters at most."""
-    import argparse
-
     title = headline(text.strip())
     if not title or title != text.strip():
         raise argparse.ArgumentTypeError("expected a title of one line (at most 200 characters)")
     return title
+
+
+def add_issue_flags(parser: argparse.ArgumentParser) -> None:
+    """``--issue TITLE`` and ``--dashboard-url URL``, the same for every forge."""
+    from mdvalidator.publish import api_url
+
+    parser.add_argument(
+        "--issue",
+        type=title_argument,
+        metavar="TITLE",
+        help="keep ONE issue of this title instead: created when an asset is dead, "
+        "mismatched or blocked, edited on later runs, closed when none is",
+    )
+    parser.add_argument(
+        "--dashboard-url",
+        type=api_url,
+        metavar="URL",
+        help="with --issue: where `mdvalidator report html` is published (linked)",
+    )
 
 
 def read_audit(path: str, max_bytes: int) -> AuditReport:
