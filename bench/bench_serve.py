@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))  # openapi_check, the stand-ins' request checker
 sys.path.insert(0, str(ROOT / "tests" / "serve"))
 
 from serve_forges import GiteeApi  # noqa: E402
