@@ -24,7 +24,6 @@ import argparse
 import multiprocessing
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -33,7 +32,6 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # openapi_check, the stand-ins' request checker
@@ -46,9 +44,9 @@ from serve_support import (  # noqa: E402
     FOLDER,
     GITEE_SECRET,
     card,
-    free_port,
     gitee_headers,
     gitee_mr,
+    redis_on_loopback,
     start_service,
     wait_until,
 )
@@ -68,42 +66,8 @@ def redis_server(wanted: bool, folder: Path) -> Iterator[str]:
     if not wanted:
         yield "sqlite"
         return
-    import redis
-
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(folder),
-        ],
-        stdout=subprocess.DEVNULL,
-    )
-    client = redis.Redis(port=port)
-    try:
-        wait_until(lambda: _pings(client), 10)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        client.close()
-        proc.terminate()
-        proc.wait(10)
-
-
-def _pings(client: Any) -> bool:
-    import redis
-
-    try:
-        return bool(client.ping())
-    except redis.ConnectionError:
-        return False
+    with redis_on_loopback("redis-server", folder) as url:
+        yield url
 
 
 def send_all(
