@@ -13,7 +13,7 @@ file was checked, and are imported only when they run.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -245,16 +245,14 @@ def _together(
     sources: Sequence[Source],
     rulesets: Sequence[RuleSet],
 ) -> Iterator[tuple[Problem, _Item]]:
-    """Checks across the files of one rule set and source; each problem goes to the target
-    it names (or the group's first)."""
-    groups: dict[tuple[int, int], list[tuple[_Item, FileResult]]] = {}
-    for item, result in zip(items, results, strict=True):
-        groups.setdefault((item.source, item.ruleset), []).append((item, result))
-    for (source, ruleset), members in groups.items():
-        by_display = {item.target.display: item for item, _ in members}
-        pairs = [(item.target, result) for item, result in members]
-        for problem in rulesets[ruleset].checks.check_together(pairs, sources[source].files):
-            yield problem, by_display.get(problem.path, members[0][0])
+    """Checks across the files of one rule set and source."""
+    return _per_group(
+        items,
+        results,
+        lambda source, ruleset, pairs: rulesets[ruleset].checks.check_together(
+            pairs, sources[source].files
+        ),
+    )
 
 
 def _online(
@@ -265,15 +263,30 @@ def _online(
     online: OnlineContext,
 ) -> Iterator[tuple[Problem, _Item]]:
     """The families' online checks, per rule set and source, sharing one context (one memo) for
-    the run; each problem goes to the target it names (or the group's first)."""
+    the run."""
+    return _per_group(
+        items,
+        results,
+        lambda source, ruleset, pairs: rulesets[ruleset].checks.check_online(
+            pairs, sources[source].files, online
+        ),
+    )
+
+
+def _per_group(
+    items: Sequence[_Item],
+    results: Sequence[FileResult],
+    check: Callable[[int, int, list[tuple[Target, FileResult]]], Iterable[Problem]],
+) -> Iterator[tuple[Problem, _Item]]:
+    """``check(source, ruleset, pairs)`` for each group of files of one source and rule set;
+    each problem goes to the target it names (or the group's first)."""
     groups: dict[tuple[int, int], list[tuple[_Item, FileResult]]] = {}
     for item, result in zip(items, results, strict=True):
         groups.setdefault((item.source, item.ruleset), []).append((item, result))
     for (source, ruleset), members in groups.items():
         by_display = {item.target.display: item for item, _ in members}
         pairs = [(item.target, result) for item, result in members]
-        files = sources[source].files
-        for problem in rulesets[ruleset].checks.check_online(pairs, files, online):
+        for problem in check(source, ruleset, pairs):
             yield problem, by_display.get(problem.path, members[0][0])
 
 
